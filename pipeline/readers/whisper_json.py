@@ -1,0 +1,17 @@
+"""Reader stub for whisper_json (to be implemented)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.raw import RawTranscript
+
+FORMAT = "whisper_json"
+
+
+def matches(doc: Any) -> bool:
+    return False
+
+
+def read(doc: Any) -> RawTranscript:
+    raise NotImplementedError
