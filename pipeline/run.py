@@ -1,0 +1,360 @@
+"""One batch, composed: plan -> (skip unchanged) -> ingest + detect per shard -> merge -> aggregate -> store.
+
+The CLI only parses arguments and maps errors to exit codes; everything else happens here.
+Shards of files run in worker processes (spaCy's own n_process pool is slower on small machines);
+the per-shard function `process_shard` is the unit every engine runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipeline import __version__
+from pipeline.config import IngestSettings, Settings
+from pipeline.ingest import (
+    IngestedCall,
+    Quarantined,
+    RoleContext,
+    SourceFile,
+    find_manifest,
+    ingest_file,
+    plan,
+    sha256_file,
+    to_tables,
+)
+from pipeline.roles import load_role_rules, load_roster
+from pipeline.schema import CALLS, MOMENTS, QUARANTINE, UTTERANCES, conform
+from pipeline.store import Transaction, read_table, recover, workspace_lock
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    inputs: tuple[Path, ...]
+    out: Path
+    settings: Settings
+    manifest: Path | None = None
+    workers: int | None = None
+    full: bool = False
+    detect: bool = True
+    reports: bool = True
+
+
+@dataclass(frozen=True)
+class ShardContext:
+    """Everything a worker needs, picklable: settings data, never loaded models."""
+
+    ingest: IngestSettings
+    roles: RoleContext
+    settings: Settings
+    detect: bool
+
+
+@dataclass
+class ShardOutput:
+    results: list[IngestedCall | Quarantined]
+    moments: pl.DataFrame | None = None
+    utterance_features: pl.DataFrame | None = None
+    call_features: pl.DataFrame | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class RunSummary:
+    seen: int = 0
+    processed: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    calls_total: int = 0
+    moments_total: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    recovered: str | None = None
+    manifest: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.quarantined else 0
+
+    def line(self) -> str:
+        parts = [
+            f"{self.seen} files seen",
+            f"{self.processed} processed",
+            f"{self.unchanged} unchanged",
+            f"{self.quarantined} quarantined",
+        ]
+        if self.duplicates:
+            parts.append(f"{self.duplicates} duplicate content")
+        parts.append(f"{self.calls_total} calls and {self.moments_total} nee-moments in workspace")
+        return "neecoach: " + ", ".join(parts) + f" ({self.timings.get('total', 0.0):.1f}s)"
+
+
+def processing_hash(settings: Settings, detect: bool) -> str:
+    """What a call's stored results depend on besides its bytes: code, config and models."""
+    if not detect:
+        return f"{__version__}:{settings.section_hash('ingest', 'roles')}:ingest"
+    from pipeline.detect.engine import models_hash
+
+    return f"{__version__}:{settings.hash}:{models_hash(settings)}"
+
+
+# --- worker side -------------------------------------------------------------------------------
+
+_ENGINE_CACHE: dict[str, Any] = {}
+
+
+def process_shard(sources: Sequence[SourceFile], ctx: ShardContext) -> ShardOutput:
+    """Ingest (and detect) one shard of files. Pure apart from reading the files."""
+    t0 = time.perf_counter()
+    results = [ingest_file(s, ctx.ingest, ctx.roles) for s in sources]
+    out = ShardOutput(results=results, timings={"ingest": time.perf_counter() - t0})
+    if ctx.detect:
+        from pipeline.detect.engine import Engine
+
+        key = ctx.settings.hash
+        engine = _ENGINE_CACHE.get(key)
+        if engine is None:
+            engine = _ENGINE_CACHE[key] = Engine.load(ctx.settings)
+        _, utts, _ = to_tables(results)
+        t1 = time.perf_counter()
+        det = engine.detect(utts)
+        out.moments, out.utterance_features, out.call_features = det.moments, det.utterance_features, det.call_features
+        out.timings["detect"] = time.perf_counter() - t1
+    return out
+
+
+# --- parent side -------------------------------------------------------------------------------
+
+
+def _role_context(settings: Settings) -> RoleContext:
+    roles = settings.section("roles")
+    return RoleContext(
+        roster=load_roster(settings.path("roles", "roster", "configs/reps.toml")),
+        rules=load_role_rules(settings.path("roles", "rules", "configs/roles.toml")),
+        min_confidence=float(roles.get("min_confidence", 0.6)),
+    )
+
+
+def _shards(items: Sequence[SourceFile], n: int) -> list[list[SourceFile]]:
+    size = max(1, min(64, -(-len(items) // max(1, n * 4))))
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+
+
+def _run_shards(
+    sources: Sequence[SourceFile], ctx: ShardContext, workers: int, progress: Progress | None
+) -> list[ShardOutput]:
+    shards = _shards(sources, workers)
+    done = 0
+    outputs: list[ShardOutput] = []
+    if workers <= 1 or len(shards) <= 1:
+        for shard in shards:
+            outputs.append(process_shard(shard, ctx))
+            done += len(shard)
+            if progress:
+                progress(done, len(sources))
+        return outputs
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for shard, result in zip(shards, pool.map(process_shard, shards, [ctx] * len(shards)), strict=True):
+            outputs.append(result)
+            done += len(shard)
+            if progress:
+                progress(done, len(sources))
+    return outputs
+
+
+def _concat(frames: Sequence[pl.DataFrame | None], empty: pl.DataFrame) -> pl.DataFrame:
+    frames = [f for f in frames if f is not None and f.height]
+    return pl.concat(frames, how="diagonal_relaxed") if frames else empty
+
+
+def _replace(old: pl.DataFrame | None, new: pl.DataFrame, drop: pl.Expr) -> pl.DataFrame:
+    if old is None or not old.height:
+        return new
+    return pl.concat([old.filter(~drop), new], how="diagonal_relaxed")
+
+
+def execute(req: RunRequest, progress: Progress | None = None) -> RunSummary:
+    t_start = time.perf_counter()
+    summary = RunSummary()
+    settings = req.settings
+    manifest = req.manifest or find_manifest(req.inputs)
+    summary.manifest = str(manifest) if manifest else None
+    sources, manifest_problems = plan(req.inputs, manifest, settings.ingest)
+    ws = req.out
+    with workspace_lock(ws):
+        summary.recovered = recover(ws)
+        old_calls = read_table(ws, "calls")
+        old_quarantine = read_table(ws, "quarantine")
+        current = processing_hash(settings, req.detect)
+
+        # Incremental: a file whose bytes and processing hash are unchanged is not touched.
+        t0 = time.perf_counter()
+        digests = {s.path: sha256_file(s.path) for s in sources}
+        done_before: set[tuple[str, str]] = set()
+        if old_calls is not None and not req.full:
+            done_before |= {
+                (r["source_file"], r["source_sha256"])
+                for r in old_calls.filter(pl.col("processed_with") == current).iter_rows(named=True)
+            }
+        if old_quarantine is not None and not req.full:
+            done_before |= {
+                (r["source_file"], r["source_sha256"])
+                for r in old_quarantine.filter(pl.col("source_sha256").is_not_null()).iter_rows(named=True)
+            }
+        todo: list[SourceFile] = []
+        seen_digest: dict[str, str] = {}
+        if old_calls is not None:
+            seen_digest = {r["source_sha256"]: r["source_file"] for r in old_calls.iter_rows(named=True)}
+        for s in sources:
+            d = digests[s.path]
+            if (str(s.path), d) in done_before:
+                summary.unchanged += 1
+            elif d in seen_digest and seen_digest[d] != str(s.path):
+                summary.duplicates += 1
+                log.info("identical content skipped", extra={"file": str(s.path), "same_as": seen_digest[d]})
+            else:
+                seen_digest[d] = str(s.path)
+                todo.append(s)
+        summary.timings["plan"] = time.perf_counter() - t0
+        summary.seen = len(sources) + len(manifest_problems)
+
+        ctx = ShardContext(settings.ingest, _role_context(settings), settings, req.detect)
+        workers = req.workers or os.cpu_count() or 1
+        if len(todo) < 40:
+            workers = 1  # starting processes costs more than it saves on a handful of files
+        t0 = time.perf_counter()
+        outputs = _run_shards(todo, ctx, workers, progress)
+        summary.timings["ingest_detect"] = time.perf_counter() - t0
+        results = [r for o in outputs for r in o.results]
+        new_calls, new_utts, new_quar = to_tables(results, manifest_problems)
+        summary.processed = new_calls.height
+        summary.quarantined = new_quar.height
+
+        # Merge into what the workspace already holds: new rows replace rows of the same file.
+        processed_files = [str(s.path) for s in todo] + new_quar["source_file"].to_list()
+        new_calls = new_calls.with_columns(pl.lit(current).alias("processed_with"))
+        if req.detect:
+            new_calls, new_utts, new_moments = _attach_detections(new_calls, new_utts, outputs)
+        else:
+            new_moments = MOMENTS.empty()
+        replaced_ids = (
+            old_calls.filter(pl.col("source_file").is_in(processed_files) | pl.col("call_id").is_in(new_calls["call_id"].implode()))
+            ["call_id"].to_list()
+            if old_calls is not None else []
+        )
+        calls = _replace(old_calls, new_calls, pl.col("call_id").is_in(replaced_ids))
+        utts = _replace(read_table(ws, "utterances"), new_utts, pl.col("call_id").is_in(replaced_ids))
+        quarantine = _replace(
+            old_quarantine, new_quar,
+            pl.col("source_file").is_in(processed_files) | pl.col("source_file").is_in(new_calls["source_file"].implode()),
+        )
+        calls = conform(calls.sort("call_id"), CALLS)
+        utts = conform(utts.sort(["call_id", "idx"]), UTTERANCES)
+        quarantine = conform(quarantine.unique(subset=["source_file"], keep="last").sort("source_file"), QUARANTINE)
+        tx = Transaction(ws)
+        tx.table("calls", calls, CALLS)
+        tx.table("utterances", utts, UTTERANCES)
+        tx.table("quarantine", quarantine, QUARANTINE)
+        if req.detect:
+            old_moments = read_table(ws, "moments")
+            moments = _replace(old_moments, new_moments, pl.col("call_id").is_in(replaced_ids))
+            moments = conform(moments.sort(["call_id", "utt_idx"]), MOMENTS)
+            tx.table("moments", moments, MOMENTS)
+            summary.moments_total = moments.height
+            t0 = time.perf_counter()
+            _aggregate_and_render(tx, calls, utts, moments, settings, req.reports)
+            summary.timings["aggregate_render"] = time.perf_counter() - t0
+        summary.calls_total = calls.height
+        summary.timings["total"] = time.perf_counter() - t_start
+        tx.json("run.json", run_manifest(req, summary, current, workers))
+        tx.json(f"runs/{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.json", run_manifest(req, summary, current, workers))
+        tx.commit()
+    return summary
+
+
+def _attach_detections(
+    calls: pl.DataFrame, utts: pl.DataFrame, outputs: Sequence[ShardOutput]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    moments = _concat([o.moments for o in outputs], MOMENTS.empty())
+    ufeat = _concat([o.utterance_features for o in outputs], pl.DataFrame())
+    cfeat = _concat([o.call_features for o in outputs], pl.DataFrame())
+    # Only calls that survived de-duplication and id renaming keep their detections.
+    moments = moments.filter(pl.col("call_id").is_in(calls["call_id"].implode()))
+    if ufeat.height:
+        utts = utts.drop([c for c in ufeat.columns if c in utts.columns and c not in ("call_id", "idx")])
+        utts = utts.join(ufeat, on=["call_id", "idx"], how="left")
+    if cfeat.height:
+        calls = calls.drop([c for c in cfeat.columns if c in calls.columns and c != "call_id"])
+        calls = calls.join(cfeat, on="call_id", how="left")
+    return calls, utts, moments
+
+
+def _aggregate_and_render(
+    tx: Transaction, calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame,
+    settings: Settings, reports: bool,
+) -> None:
+    try:
+        from pipeline import aggregate
+    except ImportError:  # aggregation lands with the reports
+        return
+    reps = aggregate.rep_table(calls, utts, moments)
+    tx.table("reps", reps)
+    if reports:
+        from pipeline.render import render_reports
+
+        for rel, text in render_reports(calls, utts, moments, reps, settings).items():
+            tx.text(f"reports/{rel}", text)
+
+
+def run_manifest(req: RunRequest, summary: RunSummary, current: str, workers: int) -> dict[str, Any]:
+    import polars
+    import spacy
+
+    models: dict[str, Any] = {}
+    if req.detect:
+        from pipeline.detect.engine import models_info
+
+        models = models_info(req.settings)
+    return {
+        "neecoach_version": __version__,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "run" if req.detect else "ingest",
+        "inputs": [str(p) for p in req.inputs],
+        "manifest": summary.manifest,
+        "config": {"source": req.settings.source, "hash": req.settings.hash},
+        "processing_hash": current,
+        "models": models,
+        "workers": workers,
+        "full": req.full,
+        "counts": {
+            "seen": summary.seen,
+            "processed": summary.processed,
+            "unchanged": summary.unchanged,
+            "quarantined": summary.quarantined,
+            "duplicates": summary.duplicates,
+            "calls_in_workspace": summary.calls_total,
+            "moments_in_workspace": summary.moments_total,
+        },
+        "recovered": summary.recovered,
+        "timings_s": {k: round(v, 3) for k, v in summary.timings.items()},
+        "environment": {
+            "python": platform.python_version(),
+            "polars": polars.__version__,
+            "spacy": spacy.__version__,
+            "platform": platform.platform(),
+        },
+    }
