@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from pipeline.errors import ErrorCode, ReadError
 
@@ -29,12 +30,14 @@ def _looks_utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+_BAD_CHARS = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")
+
+
 def _is_binary(text: str) -> bool:
     sample = text[:8000]
     if not sample:
         return False
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or ch == "\ufffd")
-    return "\x00" in sample or bad / len(sample) > 0.02
+    return "\x00" in sample or len(_BAD_CHARS.findall(sample)) / len(sample) > 0.02
 
 
 def decode(data: bytes) -> tuple[str, str]:

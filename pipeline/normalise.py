@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from pipeline.raw import RawSegment
 
 _WS = re.compile(r"\s+")
+# Control and format characters (zero-width spaces, bidi marks, C0/C1 controls) become spaces.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
 
 def clean_text(text: str) -> str:
     """NFC, no control characters, collapsed whitespace. Never changes words or case."""
     text = unicodedata.normalize("NFC", text)
-    text = "".join(ch if ch.isprintable() or ch in " \t\n" else " " for ch in text)
+    text = _INVISIBLE.sub(" ", text)
     return _WS.sub(" ", text).strip()
 
 

@@ -321,8 +321,13 @@ def _aggregate_and_render(
 
 
 def run_manifest(req: RunRequest, summary: RunSummary, current: str, workers: int) -> dict[str, Any]:
-    import polars
-    import spacy
+    from importlib.metadata import PackageNotFoundError, version
+
+    def _v(pkg: str) -> str | None:
+        try:
+            return version(pkg)
+        except PackageNotFoundError:
+            return None
 
     models: dict[str, Any] = {}
     if req.detect:
@@ -353,8 +358,9 @@ def run_manifest(req: RunRequest, summary: RunSummary, current: str, workers: in
         "timings_s": {k: round(v, 3) for k, v in summary.timings.items()},
         "environment": {
             "python": platform.python_version(),
-            "polars": polars.__version__,
-            "spacy": spacy.__version__,
+            "polars": _v("polars"),
+            "spacy": _v("spacy"),
+            "torch": _v("torch"),
             "platform": platform.platform(),
         },
     }
