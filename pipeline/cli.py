@@ -10,7 +10,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,7 +35,9 @@ ManifestOpt = Annotated[
                  "Default: manifest.csv at the top of the input folder, if there is one."),
 ]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML overriding configs/default.toml.")]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", "-w", min=1, help="Worker processes (default: all cores).")]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", "-w", min=1, help="Worker processes (default: all cores).")
+]
 LogFormat = Annotated[str, typer.Option("--log-format", help="'text' or 'json' (for log shippers).")]
 
 
@@ -64,7 +66,7 @@ def _fail(err: NeecoachError) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-def _progress_bar(enabled: bool):  # type: ignore[no-untyped-def]
+def _progress_bar(enabled: bool) -> tuple[Any, Any]:
     """A rich progress bar on a terminal; nothing under cron."""
     if not enabled or not sys.stderr.isatty():
         return None, None

@@ -20,7 +20,14 @@ import polars as pl
 from pipeline.config import IngestSettings
 from pipeline.errors import ErrorCode, NeecoachError, ReadError, UsageError
 from pipeline.labels import RoleSource
-from pipeline.manifest import CallMeta, ManifestProblem, is_sidecar, parse_sidecar, read_manifest, sidecar_path
+from pipeline.manifest import (
+    CallMeta,
+    ManifestProblem,
+    is_sidecar,
+    parse_sidecar,
+    read_manifest,
+    sidecar_path,
+)
 from pipeline.normalise import merge_segments
 from pipeline.readers import read_bytes
 from pipeline.roles import RoleRules, Roster, decide_roles
@@ -162,8 +169,8 @@ def ingest_file(src: SourceFile, settings: IngestSettings, roles: RoleContext) -
         return Quarantined(name, err.code.value, err.message, digest)
     segments = merge_segments(raw.segments, settings.merge_max_gap_s)
     if not segments:
-        err = ReadError(ErrorCode.NO_SPEECH, f"{raw.format} file holds no spoken text")
-        return Quarantined(name, err.code.value, err.message, digest)
+        empty = ReadError(ErrorCode.NO_SPEECH, f"{raw.format} file holds no spoken text")
+        return Quarantined(name, empty.code.value, empty.message, digest)
 
     side = _sidecar_meta(path)
     meta = src.meta or side or CallMeta(source="none")

@@ -177,8 +177,8 @@ def _run_shards(
 
 
 def _concat(frames: Sequence[pl.DataFrame | None], empty: pl.DataFrame) -> pl.DataFrame:
-    frames = [f for f in frames if f is not None and f.height]
-    return pl.concat(frames, how="diagonal_relaxed") if frames else empty
+    present = [f for f in frames if f is not None and f.height]
+    return pl.concat(present, how="diagonal_relaxed") if present else empty
 
 
 def _replace(old: pl.DataFrame | None, new: pl.DataFrame, drop: pl.Expr) -> pl.DataFrame:
@@ -251,17 +251,16 @@ def execute(req: RunRequest, progress: Progress | None = None) -> RunSummary:
             new_calls, new_utts, new_moments = _attach_detections(new_calls, new_utts, outputs)
         else:
             new_moments = MOMENTS.empty()
-        replaced_ids = (
-            old_calls.filter(pl.col("source_file").is_in(processed_files) | pl.col("call_id").is_in(new_calls["call_id"].implode()))
-            ["call_id"].to_list()
-            if old_calls is not None else []
-        )
+        replaced_ids: list[str] = []
+        if old_calls is not None:
+            hit = pl.col("source_file").is_in(processed_files) | pl.col("call_id").is_in(new_calls["call_id"].implode())
+            replaced_ids = old_calls.filter(hit)["call_id"].to_list()
         calls = _replace(old_calls, new_calls, pl.col("call_id").is_in(replaced_ids))
         utts = _replace(read_table(ws, "utterances"), new_utts, pl.col("call_id").is_in(replaced_ids))
-        quarantine = _replace(
-            old_quarantine, new_quar,
-            pl.col("source_file").is_in(processed_files) | pl.col("source_file").is_in(new_calls["source_file"].implode()),
+        resolved = pl.col("source_file").is_in(processed_files) | pl.col("source_file").is_in(
+            new_calls["source_file"].implode()
         )
+        quarantine = _replace(old_quarantine, new_quar, resolved)
         calls = conform(calls.sort("call_id"), CALLS)
         utts = conform(utts.sort(["call_id", "idx"]), UTTERANCES)
         quarantine = conform(quarantine.unique(subset=["source_file"], keep="last").sort("source_file"), QUARANTINE)
@@ -281,7 +280,8 @@ def execute(req: RunRequest, progress: Progress | None = None) -> RunSummary:
         summary.calls_total = calls.height
         summary.timings["total"] = time.perf_counter() - t_start
         tx.json("run.json", run_manifest(req, summary, current, workers))
-        tx.json(f"runs/{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.json", run_manifest(req, summary, current, workers))
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        tx.json(f"runs/{stamp}.json", run_manifest(req, summary, current, workers))
         tx.commit()
     return summary
 

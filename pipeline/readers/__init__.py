@@ -12,6 +12,7 @@ The extension is only a hint: it breaks ties, it never decides alone.
 from __future__ import annotations
 
 import json
+import re
 from types import ModuleType
 from typing import Any
 
@@ -24,6 +25,7 @@ from pipeline.readers import (
     azure_speech,
     deepgram,
     google_stt,
+    meet,
     neecoach_jsonl,
     plaintext,
     revai,
@@ -49,6 +51,7 @@ JSON_READERS: tuple[ModuleType, ...] = (
 )
 TEXT_READERS: tuple[ModuleType, ...] = (
     neecoach_jsonl,
+    meet,  # before vtt: a Meet export may carry a WEBVTT header
     vtt,
     srt,
     rttm,
@@ -67,10 +70,16 @@ def _parse_json(text: str) -> Any:
         raise ReadError(ErrorCode.INVALID_JSON, f"{msg}{pos}") from None
 
 
+# "[00:02] Eva: ..." and Zoom's "[Naam] 11:02:09" start with "[" but are text: a closed bracket
+# without quotes or braces, then more words on the same line, is never the start of valid JSON.
+_BRACKETED_TEXT = re.compile(r"^\[[^\[\]{}\"\n]{1,60}\][ \t]+\S")
+
+
 def read_text(text: str, name_hint: str = "") -> RawTranscript:
     """Sniff decoded text and hand it to the one reader that recognises it."""
+    text = text.lstrip("\ufeff")
     stripped = text.lstrip()
-    if stripped[:1] in "{[":
+    if stripped[:1] in "{[" and not _BRACKETED_TEXT.match(stripped):
         # neecoach's own JSONL also starts with "{": try it before whole-document JSON.
         if neecoach_jsonl.matches(text):
             return neecoach_jsonl.read(text)
