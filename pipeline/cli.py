@@ -39,6 +39,10 @@ WorkersOpt = Annotated[
     int | None, typer.Option("--workers", "-w", min=1, help="Worker processes (default: all cores).")
 ]
 LogFormat = Annotated[str, typer.Option("--log-format", help="'text' or 'json' (for log shippers).")]
+NoFail = Annotated[
+    bool,
+    typer.Option("--nofail", help="Exit 0 even when some inputs were quarantined (they are still reported)."),
+]
 
 
 class _JsonFormatter(logging.Formatter):
@@ -83,7 +87,7 @@ def _progress_bar(enabled: bool) -> tuple[Any, Any]:
 
 
 def _execute(inputs: list[Path], out: Path, manifest: Path | None, config: Path | None,
-             workers: int | None, full: bool, detect: bool, log_format: str) -> None:
+             workers: int | None, full: bool, detect: bool, log_format: str, nofail: bool = False) -> None:
     from pipeline.config import load_settings
     from pipeline.run import RunRequest, execute
 
@@ -104,7 +108,7 @@ def _execute(inputs: list[Path], out: Path, manifest: Path | None, config: Path 
         typer.echo(json.dumps({"summary": summary.line(), "exit_code": summary.exit_code}), err=True)
     else:
         typer.echo(summary.line(), err=True)
-    raise typer.Exit(summary.exit_code)
+    raise typer.Exit(EXIT_OK if nofail else summary.exit_code)
 
 
 @app.command()
@@ -116,9 +120,10 @@ def run(
     workers: WorkersOpt = None,
     full: Annotated[bool, typer.Option("--full", help="Recompute everything, not only new or changed files.")] = False,
     log_format: LogFormat = "text",
+    nofail: NoFail = False,
 ) -> None:
     """The nightly job: read, detect, aggregate and write tables and reports into the workspace."""
-    _execute(inputs, out, manifest, config, workers, full, True, log_format)
+    _execute(inputs, out, manifest, config, workers, full, True, log_format, nofail)
 
 
 @app.command()
@@ -129,9 +134,10 @@ def ingest(
     config: ConfigOpt = None,
     workers: WorkersOpt = None,
     log_format: LogFormat = "text",
+    nofail: NoFail = False,
 ) -> None:
     """Reading only: write calls, utterances and quarantine tables."""
-    _execute(inputs, out, manifest, config, workers, False, False, log_format)
+    _execute(inputs, out, manifest, config, workers, False, False, log_format, nofail)
 
 
 @app.command()
@@ -182,6 +188,98 @@ def evaluate(
     typer.echo(table)
     if json_out is not None:
         json_out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@app.command()
+def train(
+    config: Annotated[Path, typer.Argument(help="Training config, e.g. configs/train/default.toml.")],
+    base_model: Annotated[Path | None, typer.Option("--base-model", help="Fine-tune this local Hugging Face "
+                          "checkpoint directory (transformers backend) instead of the fast spaCy default.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Models root (default: from the config).")] = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="Version folder name (default: from the config).")
+    ] = None,
+    task: Annotated[list[str] | None, typer.Option("--task", help="Only this task (repeatable).")] = None,
+) -> None:
+    """Train the classifiers (nee moment, response, reason) into models/<task>/<version>/."""
+    from pipeline.train.runner import train_from_config
+
+    _setup_logging("text")
+    bar, update = _progress_bar(True)
+
+    def progress(task_name: str, done: int, total: int) -> None:
+        if update is not None:
+            update(done, total)
+
+    try:
+        if bar is not None:
+            with bar:
+                results = train_from_config(config, base_model=base_model, out_root=out, version=version,
+                                            tasks=task, progress=progress)
+        else:
+            results = train_from_config(config, base_model=base_model, out_root=out, version=version, tasks=task)
+    except NeecoachError as err:
+        raise _fail(err) from None
+    for name, r in results.items():
+        v = r["validation"]
+        acc, f1 = v.get("accuracy", 0), v.get("macro_f1", 0)
+        typer.echo(f"{name:<9} {r['path']}  val accuracy {acc:.3f}  macro-F1 {f1:.3f}")
+
+
+models_app = typer.Typer(help="List, show and compare model directories.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+def models_list(
+    root: Annotated[
+        Path | None, typer.Option("--root", help="Models folder (default: the project's models/).")
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Every model directory, with its validation figures; * marks the active one per task."""
+    from pipeline.config import PROJECT_ROOT, load_settings
+    from pipeline.detect.engine import model_paths
+    from pipeline.modelstore import list_models
+
+    try:
+        active = {p.resolve() for p in model_paths(load_settings(config)).values()}
+    except NeecoachError as err:
+        raise _fail(err) from None
+    for m in list_models(root or PROJECT_ROOT / "models"):
+        v = m.metrics.get("validation", {})
+        mark = "*" if m.path.resolve() in active else " "
+        typer.echo(f"{mark} {m.task:<9} {m.version:<8} {m.backend:<13} acc {v.get('accuracy', 0):.3f}  "
+                   f"macro-F1 {v.get('macro_f1', 0):.3f}  {m.path}")
+
+
+@models_app.command("show")
+def models_show(path: Annotated[Path, typer.Argument(help="A model directory.")]) -> None:
+    """Print a model's card and metadata."""
+    from pipeline.modelstore import read_info
+
+    try:
+        info = read_info(path)
+    except NeecoachError as err:
+        raise _fail(err) from None
+    card = path / "model-card.md"
+    typer.echo(card.read_text(encoding="utf-8") if card.exists() else json.dumps(info.meta, indent=2))
+
+
+@models_app.command("diff")
+def models_diff(
+    a: Annotated[Path, typer.Argument(help="First model directory.")],
+    b: Annotated[Path, typer.Argument(help="Second model directory (same task).")],
+    set_dir: Annotated[Path | None, typer.Option("--set", help="Labelled set (SCHEMA format) to score both on; "
+                       "default: each model's stored validation figures.")] = None,
+) -> None:
+    """Metrics of two models side by side, on the same evaluation set."""
+    from pipeline.train.compare import compare_models
+
+    try:
+        typer.echo(compare_models(a, b, set_dir))
+    except NeecoachError as err:
+        raise _fail(err) from None
 
 
 def _version(value: bool) -> None:

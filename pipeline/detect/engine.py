@@ -1,0 +1,120 @@
+"""The detection engine of one process: the spaCy pipeline, thresholds and trained models, loaded once.
+
+`Engine.load(settings)` is what a worker calls; `engine.detect(utterances)` is the detection stage.
+Models are optional: `[models]` in the config names a model directory per task ("" = rules only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipeline.config import Settings
+from pipeline.detect import Detections, DetectSettings, detect
+from pipeline.errors import ErrorCode, UsageError
+from pipeline.modelstore import TASKS, Classifier, dir_hash, load_classifier, read_info
+from pipeline.textinputs import moment_input, reason_input, response_input
+
+
+def model_paths(settings: Settings) -> dict[str, Path]:
+    """The active model directory per task, from `[models]` (empty string: rules only)."""
+    section = settings.section("models")
+    out: dict[str, Path] = {}
+    for task in TASKS:
+        value = str(section.get(task, "") or "")
+        if value:
+            out[task] = settings.path("models", task, value)
+    return out
+
+
+def models_hash(settings: Settings) -> str:
+    parts = [f"{t}={dir_hash(p) if p.exists() else 'missing'}" for t, p in sorted(model_paths(settings).items())]
+    return ";".join(parts) or "rules-only"
+
+
+def models_info(settings: Settings) -> dict[str, Any]:
+    info: dict[str, Any] = {}
+    for task, path in sorted(model_paths(settings).items()):
+        try:
+            m = read_info(path, task)
+            info[task] = {"path": str(path), "version": m.version, "backend": m.backend,
+                          "hash": dir_hash(path), "data_hash": m.meta.get("data_hash")}
+        except UsageError as err:
+            info[task] = {"path": str(path), "error": err.message}
+    return info
+
+
+@dataclass(frozen=True)
+class Models:
+    """Adapts task classifiers to the detector's hook; a missing task's method is None."""
+
+    moment: Classifier | None = None
+    response: Classifier | None = None
+    reason: Classifier | None = None
+
+    @property
+    def moment_proba(self) -> Any:
+        clf = self.moment
+        if clf is None:
+            return None
+
+        def run(items: Sequence[dict[str, str]]) -> list[float]:
+            texts = [moment_input(i["text"], i.get("context", "")) for i in items]
+            return [p.get("moment", 0.0) for p in clf.predict_proba(texts)]
+
+        return run
+
+    @property
+    def response_proba(self) -> Any:
+        clf = self.response
+        if clf is None:
+            return None
+
+        def run(items: Sequence[dict[str, str]]) -> list[dict[str, float]]:
+            return clf.predict_proba([response_input(i["text"], i.get("moment", "")) for i in items])
+
+        return run
+
+    @property
+    def reason_proba(self) -> Any:
+        clf = self.reason
+        if clf is None:
+            return None
+
+        def run(items: Sequence[dict[str, str]]) -> list[dict[str, float]]:
+            return clf.predict_proba([reason_input(i["text"], i.get("later", "")) for i in items])
+
+        return run
+
+
+def load_models(settings: Settings) -> Models:
+    loaded: dict[str, Classifier] = {}
+    for task, path in model_paths(settings).items():
+        if not path.exists():
+            raise UsageError(ErrorCode.MODEL_INVALID, f"[models] {task} = {path}: no such directory")
+        loaded[task] = load_classifier(path, task)
+    return Models(**loaded)
+
+
+@dataclass
+class Engine:
+    nlp: Any
+    settings: DetectSettings
+    models: Models
+
+    @classmethod
+    def load(cls, settings: Settings) -> Engine:
+        from pipeline.nlp import build_nlp
+
+        try:
+            detect_settings = DetectSettings.from_mapping(settings.section("detect"))
+        except (TypeError, ValueError) as exc:
+            raise UsageError(ErrorCode.CONFIG_INVALID, str(exc)) from None
+        return cls(build_nlp(settings.section("nlp")), detect_settings, load_models(settings))
+
+    def detect(self, utterances: pl.DataFrame) -> Detections:
+        return detect(utterances, self.nlp, self.settings, self.models)

@@ -1,0 +1,121 @@
+"""Model directories: `models/<task>/<version>/` that describe themselves, and loading them.
+
+A model directory holds:
+    meta.json       task, version, backend, labels, data hash, training config, code version
+    metrics.json    validation (and evaluation) metrics
+    model-card.md   intended use, data, per-class metrics, known limits
+    model/          the weights: spaCy's own format (backend "spacy-bow") or safetensors +
+                    tokenizer files (backend "transformers"); never pickle
+
+A model whose labels do not match the code's labels refuses to load (E402).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pipeline.errors import ErrorCode, UsageError
+from pipeline.labels import REASONS, RESPONSES
+
+TASK_LABELS: dict[str, tuple[str, ...]] = {
+    "moment": ("moment", "no_moment"),
+    "response": tuple(RESPONSES),
+    "reason": tuple(REASONS),
+}
+TASKS = tuple(TASK_LABELS)
+
+
+class Classifier(Protocol):
+    labels: tuple[str, ...]
+
+    def predict_proba(self, texts: Sequence[str]) -> list[dict[str, float]]: ...
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    path: Path
+    task: str
+    version: str
+    backend: str
+    labels: tuple[str, ...]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        p = self.path / "metrics.json"
+        return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+
+
+def dir_hash(path: Path) -> str:
+    """Content hash of every file in a model directory (names and bytes), for run.json and caching."""
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        h.update(str(f.relative_to(path)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def read_info(path: Path, task: str | None = None) -> ModelInfo:
+    meta_path = path / "meta.json"
+    if not meta_path.is_file():
+        raise UsageError(ErrorCode.MODEL_INVALID, f"{path}: no meta.json (not a neecoach model directory)")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        info = ModelInfo(path, str(meta["task"]), str(meta["version"]), str(meta["backend"]),
+                         tuple(meta["labels"]), meta)
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise UsageError(ErrorCode.MODEL_INVALID, f"{meta_path}: {exc}") from None
+    if task is not None and info.task != task:
+        raise UsageError(ErrorCode.MODEL_INVALID, f"{path}: a {info.task!r} model, expected {task!r}")
+    expected = TASK_LABELS.get(info.task)
+    if expected is None:
+        raise UsageError(ErrorCode.MODEL_INVALID, f"{path}: unknown task {info.task!r}")
+    if set(info.labels) != set(expected):
+        raise UsageError(
+            ErrorCode.MODEL_INVALID,
+            f"{path}: labels {sorted(info.labels)} do not match the code's {sorted(expected)}",
+        )
+    return info
+
+
+class SpacyTextcat:
+    """A spaCy text classifier (bag-of-words by default) stored in spaCy's own format."""
+
+    def __init__(self, info: ModelInfo) -> None:
+        import spacy
+
+        self.info = info
+        self.labels = info.labels
+        self.nlp = spacy.load(info.path / "model")
+        textcat = self.nlp.get_pipe("textcat")
+        if set(textcat.labels) != set(info.labels):  # type: ignore[attr-defined]
+            raise UsageError(ErrorCode.MODEL_INVALID, f"{info.path}: weights and meta.json disagree on labels")
+
+    def predict_proba(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        return [dict(doc.cats) for doc in self.nlp.pipe(texts, batch_size=256)]
+
+
+def load_classifier(path: Path, task: str) -> Classifier:
+    info = read_info(path, task)
+    if info.backend == "spacy-bow" or info.backend.startswith("spacy"):
+        return SpacyTextcat(info)
+    if info.backend == "transformers":
+        from pipeline.hf import TransformerClassifier
+
+        return TransformerClassifier(info.path / "model", info.labels)
+    raise UsageError(ErrorCode.MODEL_INVALID, f"{path}: unknown backend {info.backend!r}")
+
+
+def list_models(root: Path) -> list[ModelInfo]:
+    out = []
+    for meta in sorted(root.glob("*/*/meta.json")):
+        try:
+            out.append(read_info(meta.parent))
+        except UsageError:
+            continue
+    return out

@@ -1,0 +1,47 @@
+"""How an utterance and its context become one classifier input — shared by training and inference.
+
+The same function must build the text a model was trained on and the text it reads at run time,
+whatever the backend (spaCy bag-of-words or a transformer). Text is lower-cased and stripped of
+punctuation and ASR fillers, so tidy transcripts and raw speech recognition look alike; Dutch stop
+words (niet, geen, nee, wel, toch) are kept: they carry the meaning. Context words are marked with
+a prefix so that a bag-of-words model can tell "what the rep said before" from "what the customer said".
+"""
+
+from __future__ import annotations
+
+import re
+
+FILLERS = frozenset({"eh", "ehm", "uh", "uhm", "um", "euh", "euhm", "hm", "hmm", "mm", "mhm", "ehh", "uhh"})
+_NON_WORD = re.compile(r"[^\w'’]+")
+_MAX_CONTEXT_WORDS = 24
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words without punctuation or fillers ("da's" and "'t" stay whole)."""
+    out = []
+    for w in _NON_WORD.split(text.lower().replace("’", "'")):
+        w = w.strip("'")
+        if w and w not in FILLERS:
+            out.append(w)
+    return out
+
+
+def _marked(text: str, prefix: str, last: bool = True) -> str:
+    ws = words(text)
+    ws = ws[-_MAX_CONTEXT_WORDS:] if last else ws[:_MAX_CONTEXT_WORDS]
+    return " ".join(f"{prefix}{w}" for w in ws)
+
+
+def moment_input(text: str, before: str = "") -> str:
+    """A customer utterance with the rep's turn just before it."""
+    return f"{' '.join(words(text))} {_marked(before, 'ctx_')}".strip()
+
+
+def response_input(reply: str, customer_no: str = "") -> str:
+    """The rep's reply to a customer 'nee', with that 'nee' as context."""
+    return f"{' '.join(words(reply))} {_marked(customer_no, 'no_')}".strip()
+
+
+def reason_input(text: str, later_customer: str = "") -> str:
+    """A 'nee' moment with what the customer says after it (often the real reason)."""
+    return f"{' '.join(words(text))} {_marked(later_customer, 'later_', last=False)}".strip()

@@ -1,0 +1,1 @@
+"""Training: labelled data -> model directories. Never imported by `run`."""
