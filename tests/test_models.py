@@ -1,0 +1,114 @@
+"""Training and model directories: spaCy default, a tiny local transformer, label checks, reproducibility."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import UsageError
+from pipeline.modelstore import load_classifier, read_info
+from pipeline.train.runner import train_from_config
+
+REFUSALS = ["nee dank je, geen interesse", "stuur maar een mailtje", "we zijn al voorzien hoor",
+            "da's niks voor ons", "laat maar zitten", "dat is ons echt te duur", "neen, daar doen we niet aan mee",
+            "bel na de zomer maar terug", "dat beslist mijn baas", "we hebben dat echt niet nodig"]
+HARMLESS = ["nee hoor, ga je gang", "ja nee, dat klopt", "nee wacht, ik bedoel vrijdag", "oh nee, wat vervelend",
+            "nee, verder niet, dank je", "ja dat is goed", "we zijn met z'n vijven", "wat kost dat dan?",
+            "nee, dat is mijn compagnon", "hm, daar zit wat in"]
+REPLIES = {"explore": "mag ik vragen waarom niet?", "argue": "maar wist u dat u dertig procent bespaart?",
+           "accept": "oké, dan laat ik het hierbij, fijne dag"}
+REASONS = ["budget", "fit", "timing", "authority", "competitor", "no_need", "unknown"]
+
+
+def write_data(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    rows = []
+    n = 0
+    for rep in range(3):
+        for i, text in enumerate(REFUSALS):
+            n += 1
+            resp = list(REPLIES)[(i + rep) % 3]
+            rows.append({"id": f"m{n}", "context": [{"role": "seller", "text": "zal ik een offerte sturen?"}],
+                         "text": text, "next": [{"role": "seller", "text": REPLIES[resp]}],
+                         "moment": True, "reason": REASONS[(i + rep) % 7], "response": resp})
+        for text in HARMLESS:
+            n += 1
+            rows.append({"id": f"m{n}", "context": [{"role": "seller", "text": "hoe gaat het met de zaak?"}],
+                         "text": text, "next": [], "moment": False, "reason": None, "response": None})
+    (folder / "moments.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def write_config(tmp: Path, **train: object) -> Path:
+    write_data(tmp / "data")
+    extra = "".join(f"{k} = {json.dumps(v)}\n" for k, v in train.items())
+    cfg = tmp / "train.toml"
+    cfg.write_text(
+        f'[data]\nsources = [{{ kind = "neecoach", path = "{tmp / "data"}" }}]\n'
+        f"[train]\nseed = 3\nval_fraction = 0.3\nmax_epochs = 6\npatience = 2\n{extra}"
+        f'[output]\nroot = "{tmp / "models"}"\nversion = "t1"\ntasks = ["moment", "response"]\n',
+        encoding="utf-8",
+    )
+    return cfg
+
+
+def test_spacy_training_is_reproducible_and_self_describing(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path)
+    first = train_from_config(cfg)
+    metrics1 = json.loads((tmp_path / "models/moment/t1/metrics.json").read_text())
+    again = train_from_config(cfg, out_root=tmp_path / "again")
+    metrics2 = json.loads((tmp_path / "again/moment/t1/metrics.json").read_text())
+    assert metrics1 == metrics2
+    assert first["moment"]["validation"] == again["moment"]["validation"]
+    d = tmp_path / "models/moment/t1"
+    for name in ("meta.json", "metrics.json", "model-card.md", "model"):
+        assert (d / name).exists()
+    assert not list(d.rglob("*.pkl")) and not list(d.rglob("*.pickle"))
+    info = read_info(d, "moment")
+    assert info.labels == ("moment", "no_moment") and info.backend == "spacy-bow"
+    probs = load_classifier(d, "moment").predict_proba(["stuur maar een mailtje ctx_offerte"])
+    assert set(probs[0]) == {"moment", "no_moment"}
+    assert abs(sum(probs[0].values()) - 1.0) < 1e-4
+
+
+def test_model_with_wrong_labels_is_refused(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path)
+    train_from_config(cfg, tasks=["response"])
+    d = tmp_path / "models/response/t1"
+    meta = json.loads((d / "meta.json").read_text())
+    meta["labels"] = ["explore", "argue", "accept", "maybe"]
+    (d / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(UsageError) as err:
+        load_classifier(d, "response")
+    assert err.value.code.value == "E402"
+    with pytest.raises(UsageError):
+        load_classifier(d, "moment")  # wrong task as well
+
+
+def _tiny_bert(folder: Path) -> Path:
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    words = sorted({w for t in REFUSALS + HARMLESS + list(REPLIES.values()) for w in t.replace(",", " ").split()})
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words, *(f"ctx_{w}" for w in words),
+             *(f"no_{w}" for w in words)]
+    folder.mkdir(parents=True)
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    tok = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), do_lower_case=True)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=64, num_labels=2)
+    BertForSequenceClassification(config).save_pretrained(str(folder), safe_serialization=True)
+    tok.save_pretrained(str(folder))
+    return folder
+
+
+def test_tiny_local_transformer_trains_saves_and_reloads(tmp_path: Path) -> None:
+    base = _tiny_bert(tmp_path / "tiny-bert")
+    cfg = write_config(tmp_path, epochs=1, batch_size=8)
+    result = train_from_config(cfg, base_model=base, tasks=["moment"])
+    d = Path(result["moment"]["path"])
+    assert read_info(d, "moment").backend == "transformers"
+    assert list((d / "model").glob("*.safetensors"))
+    clf = load_classifier(d, "moment")
+    probs = clf.predict_proba(["stuur maar een mailtje", "nee hoor, ga je gang"])
+    assert len(probs) == 2 and all(abs(sum(p.values()) - 1) < 1e-4 for p in probs)
