@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from pipeline import __version__
-from pipeline.errors import NeecoachError
+from pipeline.errors import ErrorCode, NeecoachError, UsageError
 
 app = typer.Typer(
     name="neecoach",
@@ -87,15 +87,23 @@ def _progress_bar(enabled: bool) -> tuple[Any, Any]:
 
 
 def _execute(inputs: list[Path], out: Path, manifest: Path | None, config: Path | None,
-             workers: int | None, full: bool, detect: bool, log_format: str, nofail: bool = False) -> None:
+             workers: int | None, full: bool, detect: bool, log_format: str, nofail: bool = False,
+             engine: str = "local", ray_address: str | None = None) -> None:
     from pipeline.config import load_settings
     from pipeline.run import RunRequest, execute
 
     _setup_logging(log_format)
     try:
         settings = load_settings(config)
+        if detect:
+            from pipeline.modelstore import keep_torch_out, needs_torch
+
+            if not needs_torch(settings):
+                keep_torch_out()  # this process and its workers start without torch
+        if engine not in ("local", "ray"):
+            raise UsageError(ErrorCode.CONFIG_INVALID, f"--engine {engine!r}: use 'local' or 'ray'")
         req = RunRequest(tuple(inputs), out, settings, manifest=manifest, workers=workers, full=full,
-                         detect=detect, reports=detect)
+                         detect=detect, reports=detect, engine=engine, ray_address=ray_address)
         bar, update = _progress_bar(log_format == "text")
         if bar is not None:
             with bar:
@@ -121,9 +129,13 @@ def run(
     full: Annotated[bool, typer.Option("--full", help="Recompute everything, not only new or changed files.")] = False,
     log_format: LogFormat = "text",
     nofail: NoFail = False,
+    engine: Annotated[str, typer.Option("--engine", help="'local' (worker processes) or 'ray'.")] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Ray cluster address (default: start a local Ray).")
+    ] = None,
 ) -> None:
     """The nightly job: read, detect, aggregate and write tables and reports into the workspace."""
-    _execute(inputs, out, manifest, config, workers, full, True, log_format, nofail)
+    _execute(inputs, out, manifest, config, workers, full, True, log_format, nofail, engine, ray_address)
 
 
 @app.command()
@@ -239,8 +251,7 @@ def models_list(
 ) -> None:
     """Every model directory, with its validation figures; * marks the active one per task."""
     from pipeline.config import PROJECT_ROOT, load_settings
-    from pipeline.detect.engine import model_paths
-    from pipeline.modelstore import list_models
+    from pipeline.modelstore import list_models, model_paths
 
     try:
         active = {p.resolve() for p in model_paths(load_settings(config)).values()}

@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     MODEL_INVALID = "E402"
     WORKSPACE_LOCKED = "E403"
     INPUT_MISSING = "E404"
+    WRITE_FAILED = "E405"
 
 
 TITLES: dict[ErrorCode, str] = {
@@ -47,6 +48,7 @@ TITLES: dict[ErrorCode, str] = {
     ErrorCode.MODEL_INVALID: "model directory refused",
     ErrorCode.WORKSPACE_LOCKED: "workspace is locked by another run",
     ErrorCode.INPUT_MISSING: "input path does not exist",
+    ErrorCode.WRITE_FAILED: "workspace could not be written",
 }
 
 

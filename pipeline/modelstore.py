@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from pipeline.config import Settings
 from pipeline.errors import ErrorCode, UsageError
 from pipeline.labels import REASONS, RESPONSES
 
@@ -109,6 +110,39 @@ def load_classifier(path: Path, task: str) -> Classifier:
 
         return TransformerClassifier(info.path / "model", info.labels)
     raise UsageError(ErrorCode.MODEL_INVALID, f"{path}: unknown backend {info.backend!r}")
+
+
+def model_paths(settings: Settings) -> dict[str, Path]:
+    """The active model directory per task, from `[models]` (empty string: rules only)."""
+    section = settings.section("models")
+    out: dict[str, Path] = {}
+    for task in TASKS:
+        value = str(section.get(task, "") or "")
+        if value:
+            out[task] = settings.path("models", task, value)
+    return out
+
+
+def needs_torch(settings: Settings) -> bool:
+    """Whether any configured model runs on torch (a transformers checkpoint)."""
+    for path in model_paths(settings).values():
+        meta = path / "meta.json"
+        try:
+            if json.loads(meta.read_text(encoding="utf-8")).get("backend") == "transformers":
+                return True
+        except (OSError, json.JSONDecodeError, AttributeError):
+            continue
+    return False
+
+
+def keep_torch_out() -> None:
+    """thinc imports torch whenever it is installed (seconds and ~190 MB per process), though the
+    spaCy bag-of-words models never use it. Call before spaCy is imported, where no configured
+    model needs torch, so that worker processes start light."""
+    import sys
+
+    if "torch" not in sys.modules and "thinc" not in sys.modules:
+        sys.modules["torch"] = None  # type: ignore[assignment]
 
 
 def list_models(root: Path) -> list[ModelInfo]:

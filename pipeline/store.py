@@ -21,6 +21,12 @@ from pipeline.errors import ErrorCode, UsageError
 from pipeline.schema import TABLES, Table, conform
 
 LOCK_NAME = ".neecoach.lock"
+CRASH_ENV = "NEECOACH_CRASH_AT"  # tests only: kill the process at a named point to prove crash safety
+
+
+def _crashpoint(name: str) -> None:
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), 9)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -132,6 +138,7 @@ class Transaction:
         df.write_parquet(path, compression="zstd", statistics=True)
         with open(path, "rb") as fh:
             os.fsync(fh.fileno())
+        _crashpoint(f"staged:{name}")
 
     def text(self, rel: str, text: str) -> None:
         path = self._target(rel)
@@ -146,6 +153,7 @@ class Transaction:
     def commit(self) -> None:
         _fsync_dir(self.dir)
         write_json_atomic(sorted(set(self.names)), self.dir / COMMIT)
+        _crashpoint("committed")
         roll_forward(self.ws)
 
 
@@ -162,6 +170,7 @@ def roll_forward(ws: Path) -> bool:
             dst = ws / rel
             dst.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dst)
+            _crashpoint("renamed")
     _fsync_dir(ws)
     discard_staging(ws)
     return True

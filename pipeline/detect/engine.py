@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -16,19 +15,8 @@ import polars as pl
 from pipeline.config import Settings
 from pipeline.detect import Detections, DetectSettings, detect
 from pipeline.errors import ErrorCode, UsageError
-from pipeline.modelstore import TASKS, Classifier, dir_hash, load_classifier, read_info
+from pipeline.modelstore import Classifier, dir_hash, load_classifier, model_paths, read_info
 from pipeline.textinputs import moment_input, reason_input, response_input
-
-
-def model_paths(settings: Settings) -> dict[str, Path]:
-    """The active model directory per task, from `[models]` (empty string: rules only)."""
-    section = settings.section("models")
-    out: dict[str, Path] = {}
-    for task in TASKS:
-        value = str(section.get(task, "") or "")
-        if value:
-            out[task] = settings.path("models", task, value)
-    return out
 
 
 def models_hash(settings: Settings) -> str:

@@ -1,0 +1,159 @@
+"""The nightly workspace: incremental, crash-safe, locked, accounted for."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from filelock import FileLock
+
+from pipeline.config import load_settings
+from pipeline.errors import UsageError
+from pipeline.run import RunRequest, execute
+from pipeline.store import LOCK_NAME, Transaction
+from tests.conftest import ROOT, SAMPLES
+
+TABLES = ("calls", "utterances", "moments", "quarantine", "reps")
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    dst = tmp_path / "in"
+    shutil.copytree(SAMPLES, dst)
+    return dst
+
+
+def run(corpus: Path, ws: Path, config: Path | None = None, full: bool = False) -> dict:
+    execute(RunRequest((corpus,), ws, load_settings(config), full=full, workers=1))
+    return json.loads((ws / "run.json").read_text())
+
+
+def table_bytes(ws: Path) -> dict[str, bytes]:
+    return {t: (ws / f"{t}.parquet").read_bytes() for t in TABLES if (ws / f"{t}.parquet").exists()}
+
+
+def tables(ws: Path) -> dict[str, pl.DataFrame]:
+    return {t: pl.read_parquet(ws / f"{t}.parquet") for t in TABLES if (ws / f"{t}.parquet").exists()}
+
+
+def test_rerun_with_nothing_new_touches_nothing(corpus: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    first = run(corpus, ws)
+    assert first["counts"]["processed"] == 14 and first["counts"]["quarantined"] == 1
+    before = table_bytes(ws)
+    second = run(corpus, ws)
+    assert second["counts"]["processed"] == 0
+    assert second["counts"]["unchanged"] == 15
+    assert table_bytes(ws) == before
+    assert len(list((ws / "runs").glob("*.json"))) == 2
+
+
+def test_touching_one_file_reprocesses_exactly_that_one(corpus: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    run(corpus, ws)
+    f = corpus / "calls" / "s003.txt"
+    f.write_text(f.read_text(encoding="utf-8") + "Klant: Tot ziens.\n", encoding="utf-8")
+    again = run(corpus, ws)
+    assert again["counts"]["processed"] == 1
+    assert again["counts"]["unchanged"] == 14
+    calls = pl.read_parquet(ws / "calls.parquet")
+    assert calls.height == 14 and calls["call_id"].n_unique() == 14
+
+
+def test_changing_a_threshold_reprocesses_everything(corpus: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    run(corpus, ws)
+    cfg = tmp_path / "cfg.toml"
+    cfg.write_text("[detect]\nmoment_threshold = 0.55\n", encoding="utf-8")
+    again = run(corpus, ws, cfg)
+    assert again["counts"]["processed"] == 14
+
+
+def test_accounting_adds_up(corpus: Path, tmp_path: Path) -> None:
+    shutil.copy(corpus / "calls" / "s001.txt", corpus / "calls" / "s001_copy.txt")
+    c = run(corpus, tmp_path / "ws")["counts"]
+    assert c["duplicates"] == 1
+    assert c["processed"] + c["unchanged"] + c["quarantined"] + c["duplicates"] == c["seen"] == 16
+
+
+@pytest.mark.parametrize("point", ["staged:calls", "staged:moments", "committed", "renamed"])
+def test_kill_9_then_rerun_equals_uninterrupted(corpus: Path, tmp_path: Path, point: str) -> None:
+    reference = tmp_path / "ref"
+    run(corpus, reference)
+    ws = tmp_path / "ws"
+    # A first night completes; the second is killed mid-way after a file changed.
+    run(corpus, ws)
+    run(corpus, reference)
+    f = corpus / "calls" / "s004.txt"
+    f.write_text(f.read_text(encoding="utf-8") + "Klant: Dag.\n", encoding="utf-8")
+    run(corpus, reference)
+    env = {**os.environ, "NEECOACH_CRASH_AT": point}
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(corpus), "--out", str(ws), "--workers", "1"],
+                          env=env, cwd=ROOT, capture_output=True, timeout=300)
+    assert proc.returncode == -9
+    run(corpus, ws)
+    got, want = tables(ws), tables(reference)
+    assert set(got) == set(want)
+    for name in want:
+        assert got[name].equals(want[name]), name
+    assert not (ws / ".staging").exists()
+
+
+def test_second_concurrent_run_refuses(corpus: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    with FileLock(str(ws / LOCK_NAME)):
+        proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(corpus), "--out", str(ws)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert "E403" in proc.stderr
+    assert not (ws / "calls.parquet").exists()
+
+
+def test_stale_lock_of_dead_process_is_recovered(corpus: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    code = f"from filelock import FileLock; import os; FileLock({str(ws / LOCK_NAME)!r}).acquire(); os._exit(0)"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    assert (ws / LOCK_NAME).exists()
+    assert run(corpus, ws)["counts"]["processed"] == 14
+
+
+def test_write_error_leaves_previous_tables_intact(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = tmp_path / "ws"
+    run(corpus, ws)
+    before = table_bytes(ws)
+    (corpus / "calls" / "s002.txt").write_text("Klant: Nee.\nVerkoper: Jammer.\n", encoding="utf-8")
+    real = Transaction.table
+
+    def full_disk(self: Transaction, name: str, df: pl.DataFrame, table: object = None) -> None:
+        if name == "moments":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(self, name, df, table)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Transaction, "table", full_disk)
+    with pytest.raises(OSError):
+        execute(RunRequest((corpus,), ws, load_settings(), workers=1))
+    assert table_bytes(ws) == before
+
+
+def test_many_tiny_files_and_one_large_file(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(1500):
+        (src / f"t{i:04d}.txt").write_text(f"Verkoper: Dag, met Els van Firma {i}.\nKlant: Nee, dank u.\n", encoding="utf-8")
+    big = src / "big.txt"
+    line = "Verkoper: Wij helpen bedrijven met hun energie, en dat doen we al twintig jaar met veel plezier.\n"
+    with big.open("w", encoding="utf-8") as fh:
+        while fh.tell() < 50 * 1024 * 1024:
+            fh.write(line * 1000)
+            fh.write("Klant: Ja, dat snap ik, vertel.\n")
+    summary = execute(RunRequest((src,), tmp_path / "ws", load_settings(), detect=False))
+    assert summary.processed == 1501 and summary.quarantined == 0
