@@ -238,6 +238,26 @@ def train(
         typer.echo(f"{name:<9} {r['path']}  val accuracy {acc:.3f}  macro-F1 {f1:.3f}")
 
 
+@app.command("export-for-labelling")
+def export_for_labelling(
+    ws: Annotated[Path, typer.Argument(help="A workspace written by `neecoach run`.")],
+    n: Annotated[int, typer.Option("--n", min=1, help="How many utterances.")] = 200,
+    out: Annotated[Path, typer.Option("--out", help="Label Studio tasks JSON to write.")] = Path("tasks.json"),
+    config: ConfigOpt = None,
+) -> None:
+    """Write the detector's least-confident customer utterances (with context) as Label Studio tasks."""
+    from pipeline.config import load_settings
+    from pipeline.labelling import LABEL_CONFIG, export_tasks
+
+    try:
+        tasks = export_tasks(ws, load_settings(config), n)
+    except NeecoachError as err:
+        raise _fail(err) from None
+    out.write_text(json.dumps(tasks, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out.parent / "label_config.xml").write_text(LABEL_CONFIG, encoding="utf-8")
+    typer.echo(f"{len(tasks)} tasks -> {out} (labelling interface: {out.parent / 'label_config.xml'})", err=True)
+
+
 models_app = typer.Typer(help="List, show and compare model directories.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 
