@@ -29,8 +29,13 @@ def models_info(settings: Settings) -> dict[str, Any]:
     for task, path in sorted(model_paths(settings).items()):
         try:
             m = read_info(path, task)
-            info[task] = {"path": str(path), "version": m.version, "backend": m.backend,
-                          "hash": dir_hash(path), "data_hash": m.meta.get("data_hash")}
+            info[task] = {
+                "path": str(path),
+                "version": m.version,
+                "backend": m.backend,
+                "hash": dir_hash(path),
+                "data_hash": m.meta.get("data_hash"),
+            }
         except UsageError as err:
             info[task] = {"path": str(path), "error": err.message}
     return info

@@ -1,0 +1,103 @@
+"""Detection speed on a seeded synthetic corpus (words/s, one process). Not a test.
+
+The corpus recombines the dialogue turns of tests/detect/cases/*.yaml (and data/train/*.jsonl texts
+when present) into calls of 20-40 turns. Prints the tokenizer-only rate next to the detection rate:
+the machine is shared and noisy, so compare the two within one run.
+
+    .venv/bin/python bench/bench_detect.py [--words 300000] [--seed 7] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+from pipeline.detect import DetectSettings, detect
+from pipeline.nlp import build_nlp
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _turns() -> dict[str, list[str]]:
+    pools: dict[str, list[str]] = {"seller": [], "customer": []}
+    for path in sorted((ROOT / "tests" / "detect" / "cases").glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+            for role, text in case["dialogue"]:
+                pools[role].append(text)
+    for path in sorted((ROOT / "data" / "train").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(row, dict) and isinstance(row.get("text"), str):
+                pools["customer" if "moment" in path.stem else "seller"].append(row["text"])
+    return pools
+
+
+def corpus(n_words: int, seed: int) -> pl.DataFrame:
+    rnd = random.Random(seed)
+    pools = _turns()
+    rows = []
+    words = 0
+    call = 0
+    while words < n_words:
+        t = 0.0
+        for i in range(rnd.randint(20, 40)):
+            role = "seller" if i % 2 == 0 else "customer"
+            text = rnd.choice(pools[role])
+            if rnd.random() < 0.3:  # raw-ASR variant
+                text = "".join(ch for ch in text.lower() if ch.isalnum() or ch in " '")
+            n = len(text.split())
+            rows.append(
+                {
+                    "call_id": f"b{call:05d}",
+                    "idx": i,
+                    "speaker": role,
+                    "role": role,
+                    "start_s": t,
+                    "end_s": t + 0.4 * n,
+                    "text": text,
+                }
+            )
+            t += 0.4 * n + 0.5
+            words += n
+        call += 1
+    return pl.DataFrame(rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--words", type=int, default=300_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    df = corpus(args.words, args.seed)
+    n_words = int(df["text"].str.split(" ").list.len().sum())
+    nlp = build_nlp()
+    settings = DetectSettings()
+    texts = df["text"].to_list()
+    detect(df.head(2000), nlp, settings)  # warm-up
+    tok, det = [], []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        for _doc in nlp.tokenizer.pipe(texts, batch_size=512):
+            pass
+        tok.append(n_words / (time.perf_counter() - t0))
+        t0 = time.perf_counter()
+        out = detect(df, nlp, settings)
+        det.append(n_words / (time.perf_counter() - t0))
+    print(f"corpus: {df['call_id'].n_unique()} calls, {df.height} turns, {n_words} words, {out.moments.height} moments")
+    print(f"tokenizer only : {statistics.median(tok):>10,.0f} words/s (median of {args.repeat})")
+    print(f"detect         : {statistics.median(det):>10,.0f} words/s (median of {args.repeat}, 1 process)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""Detection: utterance rows -> moments, utterance features, call features. Pure and table-shaped.
+
+    detect(utterances, nlp, settings, models=None) -> Detections
+
+`utterances` has the UTTERANCES columns (call_id, idx, speaker, role, start_s, end_s, text), one row per
+turn. `nlp` comes from `pipeline.nlp.build_nlp`; `settings` from the `[detect]` section of the config.
+Every utterance goes through the tokenizer and the cue matcher once (`nlp.pipe`); the heavier
+context rules run only on candidate customer turns (a cheap cue gate) and the seller turns around them.
+
+`models` is an optional hook; where it has these methods they are used on top of the rules:
+    moment_proba(items: list[dict]) -> list[float]     items: {"context": seller text, "text": customer text}
+    response_proba(items: list[dict]) -> list[dict[str, float]]   items: {"moment": ..., "text": seller text}
+    reason_proba(items: list[dict]) -> list[dict[str, float]]     items: {"text": moment text, "later": text}
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from spacy.language import Language
+
+from pipeline.detect import disqualifiers as dq_mod
+from pipeline.detect import moments as moments_mod
+from pipeline.detect import reasons as reasons_mod
+from pipeline.detect import responses as responses_mod
+from pipeline.detect.questions import analyse, with_discovery
+from pipeline.detect.turns import Utt, is_backchannel
+from pipeline.nlp import add_token_cues
+from pipeline.schema import MOMENTS, conform
+
+__all__ = ["DetectSettings", "Detections", "detect"]
+
+
+@dataclass(frozen=True)
+class DetectSettings:
+    """Thresholds of the detector; defaults mirror `[detect]` in configs/default.toml."""
+
+    moment_threshold: float = 0.5
+    recent_offer_turns: int = 2
+    response_max_customer_skip: int = 3
+    reason_lookahead_turns: int = 4
+    reason_min_score: float = 0.6
+    disqualifier_min_moments: int = 2
+    model_weight: float = 0.5
+    batch_size: int = 512
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> DetectSettings:
+        data = dict(data or {})
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise ValueError(f"[detect]: unknown settings {unknown}")
+        kwargs: dict[str, Any] = {}
+        for name, value in data.items():
+            default = getattr(cls, name)
+            kwargs[name] = type(default)(value)
+        return cls(**kwargs)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> DetectSettings:
+        with Path(path).open("rb") as fh:
+            return cls.from_mapping(tomllib.load(fh).get("detect", {}))
+
+
+@dataclass(frozen=True)
+class Detections:
+    moments: pl.DataFrame
+    utterance_features: pl.DataFrame
+    call_features: pl.DataFrame
+
+
+UTTERANCE_FEATURES_SCHEMA = {
+    "call_id": pl.String(),
+    "idx": pl.Int64(),
+    "n_words": pl.Int64(),
+    "is_question": pl.Boolean(),
+    "n_questions": pl.Int64(),
+    "n_discovery": pl.Int64(),
+}
+CALL_FEATURES_SCHEMA = {
+    "call_id": pl.String(),
+    "disqualifiers": pl.List(pl.String()),
+    "disqualifier_utt_idx": pl.Int64(),
+    "turns_after_disqualifier": pl.Int64(),
+    "seconds_after_disqualifier": pl.Float64(),
+    "kept_pitching_after_disqualifier": pl.Boolean(),
+    "discovery_questions_before_first_nee": pl.Int64(),
+}
+
+
+def _call_utts(rows: list[dict[str, Any]], docs: list[Any]) -> list[Utt]:
+    out = []
+    for r, doc in zip(rows, docs, strict=True):
+        view = doc._.nc
+        q = analyse(view)
+        role = r["role"] or "unknown"
+        if role == "seller" and q.is_question:
+            q = with_discovery(view, q)
+        out.append(
+            Utt(
+                idx=int(r["idx"]),
+                role=role,
+                start_s=r["start_s"],
+                end_s=r["end_s"],
+                text=r["text"] or "",
+                view=view,
+                q=q,
+                n_words=len(view.words),
+                labels=frozenset(c[0] for c in view.cues),
+            )
+        )
+    return out
+
+
+def _model_blend(models: Any, call: list[Utt], cands: list[int], scores: list[float], w: float) -> list[float]:
+    fn = getattr(models, "moment_proba", None) if models is not None else None
+    if fn is None or not cands:
+        return scores
+    items = []
+    for p in cands:
+        ctx = next((call[j].text for j in range(p - 1, -1, -1) if call[j].role == "seller"), "")
+        items.append({"context": ctx, "text": call[p].text})
+    probs = list(fn(items))
+    return [(1 - w) * s + w * float(pr) for s, pr in zip(scores, probs, strict=True)]
+
+
+def _detect_call(
+    call_id: str, call: list[Utt], settings: DetectSettings, models: Any
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    cands = [p for p, u in enumerate(call) if moments_mod.is_candidate(u)]
+    scored = [moments_mod.score_moment(call, p, settings.recent_offer_turns) for p in cands]
+    scores = _model_blend(models, call, cands, [m.score for m in scored], settings.model_weight)
+    pos = [p for p, s in zip(cands, scores, strict=True) if s >= settings.moment_threshold]
+    kept = [(m, s) for m, s in zip(scored, scores, strict=True) if s >= settings.moment_threshold]
+
+    responses = [responses_mod.respond(call, p, settings.response_max_customer_skip) for p in pos]
+    reasons = reasons_mod.assign(call, pos, settings.reason_lookahead_turns, min_score=settings.reason_min_score)
+    dq = dq_mod.establish(
+        call, pos, [r[0] for r in reasons], [r.label for r in responses], settings.disqualifier_min_moments
+    )
+    pos_set = {p: k for k, p in enumerate(pos)}
+    rows = []
+    for k, p in enumerate(pos):
+        m, s = kept[k]
+        resp = responses[k]
+        reason, reason_score, reason_ev = reasons[k]
+        entrenched = False
+        if resp.label == "argue" and resp.utt_idx is not None:
+            rpos = next(q for q in range(p, len(call)) if call[q].idx == resp.utt_idx)
+            nxt = next(
+                (q for q in range(rpos + 1, len(call)) if call[q].role == "customer" and not is_backchannel(call[q])),
+                None,
+            )
+            entrenched = nxt is not None and nxt in pos_set
+        rows.append(
+            {
+                "call_id": call_id,
+                "utt_idx": call[p].idx,
+                "text": call[p].text,
+                "reason": reason,
+                "response": resp.label,
+                "asked_why_first": resp.label == "explore",
+                "response_utt_idx": resp.utt_idx,
+                "score": round(s, 4),
+                "evidence": "; ".join((*m.evidence, resp.evidence, reason_ev)),
+                "reason_score": round(reason_score, 4),
+                "response_score": None,
+                "acknowledged": resp.acknowledged,
+                "patience_s": resp.patience_s,
+                "entrenched": entrenched,
+                "after_disqualifier": dq.utt_idx is not None and call[p].idx > dq.utt_idx,
+            }
+        )
+    first = pos[0] if pos else None
+    n_disc = sum(u.q.n_discovery for u in call[:first] if u.role == "seller") if first is not None else 0
+    feats = {
+        "call_id": call_id,
+        "disqualifiers": list(dq.disqualifiers),
+        "disqualifier_utt_idx": dq.utt_idx,
+        "turns_after_disqualifier": dq.turns_after,
+        "seconds_after_disqualifier": dq.seconds_after,
+        "kept_pitching_after_disqualifier": dq.kept_pitching,
+        "discovery_questions_before_first_nee": n_disc,
+    }
+    return rows, feats
+
+
+def detect(utterances: pl.DataFrame, nlp: Language, settings: DetectSettings, models: Any | None = None) -> Detections:
+    """Find every customer "nee" moment, the rep's response, reasons and call-level features."""
+    utts = utterances.sort(["call_id", "idx"], maintain_order=True)
+    rows = utts.select(["call_id", "idx", "role", "start_s", "end_s", "text"]).to_dicts()
+    texts = [r["text"] or "" for r in rows]
+    docs = list(nlp.pipe(texts, batch_size=settings.batch_size))
+    # the token Matcher (slow) only runs on customer turns: the only ones its patterns are for
+    add_token_cues(nlp, [d._.nc for d, r in zip(docs, rows, strict=True) if r["role"] != "seller" and d._.nc])
+    moment_rows: list[dict[str, Any]] = []
+    call_rows: list[dict[str, Any]] = []
+    feat_rows: dict[str, list[Any]] = {k: [] for k in UTTERANCE_FEATURES_SCHEMA}
+    start = 0
+    n = len(rows)
+    while start < n:
+        cid = rows[start]["call_id"]
+        end = start
+        while end < n and rows[end]["call_id"] == cid:
+            end += 1
+        call = _call_utts(rows[start:end], docs[start:end])
+        for u in call:
+            feat_rows["call_id"].append(cid)
+            feat_rows["idx"].append(u.idx)
+            feat_rows["n_words"].append(u.n_words)
+            feat_rows["is_question"].append(u.q.is_question)
+            feat_rows["n_questions"].append(u.q.n_questions)
+            feat_rows["n_discovery"].append(u.q.n_discovery)
+        mrows, feats = _detect_call(cid, call, settings, models)
+        moment_rows.extend(mrows)
+        call_rows.append(feats)
+        start = end
+    moments = pl.DataFrame(moment_rows, schema=MOMENTS.schema) if moment_rows else MOMENTS.empty()
+    return Detections(
+        moments=conform(moments, MOMENTS),
+        utterance_features=pl.DataFrame(feat_rows, schema=UTTERANCE_FEATURES_SCHEMA),
+        call_features=pl.DataFrame(call_rows, schema=CALL_FEATURES_SCHEMA),
+    )

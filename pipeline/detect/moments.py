@@ -1,0 +1,218 @@
+"""Is a customer turn a "nee" moment? Rules over the turn's cues and the seller turn before it.
+
+A "nee" moment declines, rejects or objects to what the seller proposes, asks for, offers or
+re-pitches. The same words mean different things in different places, so every customer turn is
+read against the seller turn just before it (its context class, CX codes in `turns.py`):
+
+- after a proposal (CX101) a leading "nee", a refusal, a deflection or a stated reason is a moment;
+- after a pitch or a price (CX102) a refusal, an objection ("ja, maar…", "dat zal best, maar…") or a
+  negative reason ("te duur", "we zitten al bij…") is a moment;
+- after a neutral information question (CX201) "nee" is an answer: only an explicit refusal counts;
+- after a closing question (CX103 "nog vragen?") or a question where "nee" means "go ahead"
+  (CX104 "stoor ik?", "vindt u het erg als…?", apologies) only an explicit refusal counts.
+
+Harmless uses of "nee" lower the score (NM2xx): reassurance ("nee hoor", "nee joh, geen probleem"),
+agreement ("nee, klopt", "ja nee precies"), self-correction ("dinsdag, nee wacht, woensdag"),
+sympathy ("oh nee, wat vervelend"), closing politeness ("nee, verder niet, dank je"), not knowing
+("nee, niet dat ik weet"), and counter-questions ("wat kost dat dan?").
+
+Only candidate turns are scored: a cheap gate (any refusal-type cue, reason cue or the word "nee")
+skips everything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.detect.turns import (
+    CLOSING_Q,
+    NEG_POLAR,
+    NEUTRAL_Q,
+    NONE,
+    PITCH,
+    PROPOSAL,
+    STATEMENT,
+    Utt,
+    is_backchannel,
+    seller_context,
+)
+
+GATE = frozenset(
+    {
+        "NEE",
+        "REFUSAL",
+        "NEG_INTENT",
+        "DEFLECT",
+        "OBJECT",
+        "R_BUDGET",
+        "R_FIT",
+        "R_TIMING",
+        "R_AUTHORITY",
+        "R_COMPETITOR",
+        "R_NO_NEED",
+    }
+)
+REASON_LABELS = ("R_BUDGET", "R_FIT", "R_TIMING", "R_AUTHORITY", "R_COMPETITOR", "R_NO_NEED")
+NEGATORS = frozenset(["niet", "nee", "geen", "nooit", "niks", "niets", "te", "nergens", "allerminst"])
+HARMLESS = {
+    "REASSURE": ("NM201", "reassurance"),
+    "AGREE": ("NM202", "agreement"),
+    "SELFCORR": ("NM203", "self-correction"),
+    "SYMPATHY": ("NM204", "sympathy"),
+}
+
+# Weights per seller context: base, "nee", refusal/negated intent, deflection, objection, negative reason.
+WEIGHTS: dict[str, tuple[float, float, float, float, float, float]] = {
+    PROPOSAL: (0.35, 0.35, 0.35, 0.35, 0.25, 0.25),
+    PITCH: (0.25, 0.30, 0.35, 0.30, 0.30, 0.30),
+    STATEMENT: (0.05, 0.20, 0.30, 0.20, 0.25, 0.15),
+    NONE: (0.05, 0.20, 0.30, 0.20, 0.20, 0.15),
+    NEUTRAL_Q: (0.00, 0.05, 0.30, 0.25, 0.15, 0.05),
+    CLOSING_Q: (0.00, 0.00, 0.25, 0.15, 0.00, 0.00),
+    NEG_POLAR: (0.00, 0.00, 0.25, 0.15, 0.00, 0.00),
+}
+CONTEXT_NAMES = {
+    PROPOSAL: "proposal",
+    PITCH: "pitch/price",
+    STATEMENT: "statement",
+    NONE: "call start",
+    NEUTRAL_Q: "neutral question",
+    CLOSING_Q: "closing question",
+    NEG_POLAR: "go-ahead question",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MomentScore:
+    idx: int
+    score: float
+    evidence: tuple[str, ...]
+    context: str
+    context_idx: int | None
+
+
+def is_candidate(u: Utt) -> bool:
+    return u.role == "customer" and bool(u.words) and not u.labels.isdisjoint(GATE)
+
+
+def _previous_seller(call: list[Utt], i: int) -> int | None:
+    for j in range(i - 1, -1, -1):
+        if call[j].role == "seller" and call[j].words and not is_backchannel(call[j]):
+            return j
+    return None
+
+
+def _recent_offer(call: list[Utt], i: int, seller_turns: int) -> bool:
+    seen = 0
+    for j in range(i - 1, -1, -1):
+        if call[j].role != "seller":
+            continue
+        if seller_context(call[j])[0] in (PROPOSAL, PITCH):
+            return True
+        seen += 1
+        if seen >= seller_turns:
+            break
+    return False
+
+
+def _nee_positions(u: Utt) -> list[int]:
+    return [s for lab, _c, s, _e in u.view.cues if lab == "NEE"]
+
+
+def _covered(u: Utt, pos: int, labels: set[str]) -> bool:
+    return any(lab in labels and s <= pos < e for lab, _c, s, e in u.view.cues)
+
+
+def _quote(u: Utt, label: str) -> str:
+    for lab, _c, s, e in u.view.cues:
+        if lab == label:
+            return u.view.text(s, e)
+    return ""
+
+
+def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
+    u = call[i]
+    j = _previous_seller(call, i)
+    if j is None:
+        ctx, code = NONE, "CX000"
+    else:
+        ctx, code = seller_context(call[j])
+    base, w_nee, w_ref, w_defl, w_obj, w_reason = WEIGHTS[ctx]
+    ev: list[str] = []
+    score = base
+    if ctx in (STATEMENT, NEUTRAL_Q, NONE) and _recent_offer(call, i, recent_turns):
+        score += 0.15 if ctx != NEUTRAL_Q else 0.10
+        ev.append("CX106 recent offer")
+
+    labels = u.labels
+    words = u.words
+    nees = _nee_positions(u)
+    hedges = {"UNSURE", "AGREE", "SELFCORR"}
+    hedge_spans = [(s, e) for lab, _c, s, e in u.view.cues if lab in hedges]
+    # a refusal phrase inside a hedge ("dat hoeft niet per se") is no refusal
+    strong = any(
+        lab in ("REFUSAL", "NEG_INTENT") and not any(hs < e and s < he and he >= e for hs, he in hedge_spans)
+        for lab, _c, s, e in u.view.cues
+    )
+    harmless_labels = set(HARMLESS) & labels
+    uncovered_nee = [p for p in nees if not _covered(u, p, set(HARMLESS) | {"CLOSING", "UNSURE"})]
+
+    if strong:
+        score += w_ref
+        lab = "REFUSAL" if "REFUSAL" in labels else "NEG_INTENT"
+        ev.append(f"{'NM101 refusal' if lab == 'REFUSAL' else 'NM102 negated intent'} '{_quote(u, lab)}'")
+    if "DEFLECT" in labels:
+        score += w_defl
+        ev.append(f"NM103 deflection '{_quote(u, 'DEFLECT')}'")
+    if "OBJECT" in labels:
+        score += w_obj
+        ev.append(f"NM104 objection '{_quote(u, 'OBJECT')}'")
+    if nees:
+        if uncovered_nee:
+            score += w_nee
+            ev.append("NM100 'nee'")
+        elif not strong:
+            score += w_nee * 0.3
+    reasons = [lab for lab in REASON_LABELS if lab in labels]
+    if reasons:
+        negative = any(w in NEGATORS for w in words) or "R_BUDGET" in labels
+        score += w_reason if negative else w_reason * 0.4
+        ev.append(f"NM105 reason cue '{_quote(u, reasons[0])}'")
+
+    # harmless readings
+    refusing = strong or "DEFLECT" in labels
+    offer_ctx = ctx in (PROPOSAL, PITCH)
+    if harmless_labels and not refusing and ((nees and not uncovered_nee) or not nees):
+        name = sorted(harmless_labels)[0]
+        code_h, title = HARMLESS[name]
+        if name == "SELFCORR":
+            score -= 0.7
+        elif name in ("REASSURE", "AGREE") and offer_ctx and reasons:
+            score -= 0.1  # "nee joh, dat doet mijn neef al": the particle softens, the reason refuses
+        else:
+            score -= 0.5
+        ev.append(f"{code_h} {title} '{_quote(u, name)}'")
+    elif "SELFCORR" in labels and not strong:
+        score -= 0.4
+        ev.append(f"NM203 self-correction '{_quote(u, 'SELFCORR')}'")
+    elif "SYMPATHY" in labels and not strong:
+        score -= 0.4
+        ev.append(f"NM204 sympathy '{_quote(u, 'SYMPATHY')}'")
+    if "CLOSING" in labels and ctx in (CLOSING_Q, NEG_POLAR, NEUTRAL_Q):
+        score -= 0.2
+        ev.append(f"NM205 closing '{_quote(u, 'CLOSING')}'")
+    if "UNSURE" in labels and not refusing and ctx != PROPOSAL:
+        score -= 0.25
+        ev.append(f"NM206 neutral answer '{_quote(u, 'UNSURE')}'")
+    if "RECEPTIVE" in labels and not uncovered_nee and "REFUSAL" not in labels and "DEFLECT" not in labels:
+        score -= 0.25
+        ev.append(f"NM208 receptive '{_quote(u, 'RECEPTIVE')}'")
+    last = u.q.clauses[-1] if u.q.clauses else None
+    if last is not None and last.is_question and not refusing:
+        score -= 0.4
+        ev.append("NM207 counter-question")
+    if is_backchannel(u):
+        score = 0.0
+    score = max(0.0, min(1.0, score))
+    ev.insert(0, f"{code} after {CONTEXT_NAMES[ctx]}" + (f" (utt {j})" if j is not None else ""))
+    return MomentScore(u.idx, round(score, 4), tuple(ev), ctx, j)

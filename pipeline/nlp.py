@@ -1,0 +1,360 @@
+"""The one place that builds the spaCy pipeline: a blank Dutch tokenizer plus neecoach's cue matcher.
+
+`build_nlp(config)` returns a `Language` whose docs carry `doc._.nc`, a `CueView`:
+
+- `words`: the utterance's words normalised for matching only (lower case, ASR fillers such as
+  "eh"/"uhm" dropped, Flemish and spoken contractions expanded: "da's" -> "dat is", "'k" -> "ik",
+  "nie" -> "niet", "neen" -> "nee"). Dutch stop words are never dropped: niet, geen, nee, wel and toch
+  carry the meaning.
+- `after`: for each word, the punctuation that follows it ("" when none), so question marks and
+  clause breaks survive the normalisation.
+- `cues`: `(label, code, start, end)` matches over `words` from the pattern files
+  (`configs/patterns/*.jsonl`, spaCy pattern JSONL: a string pattern is a literal phrase matched by a
+  PhraseMatcher on LOWER; a list pattern is a token pattern for the Matcher). Token patterns only run
+  on docs that contain one of their gate words (a cheap set lookup), since the Matcher slows with
+  every pattern.
+
+The text itself is never changed. Nothing here is global: the patterns are read when the pipeline is
+built, from the folder the config names.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.attrs import LOWER
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+COMPONENT = "neecoach_cues_v1"  # spaCy factory names may not contain "."
+DEFAULT_PATTERNS = Path(__file__).resolve().parents[1] / "configs" / "patterns"
+SEPARATOR = "\u2016"  # joins utterances in a batch; no pattern contains it
+PUNCT_BREAK = frozenset('.?!;:,…-–—()[]"“”„«»/')
+
+
+@dataclass(slots=True)
+class CueView:
+    """Normalised words of one utterance and the cues found in them (indices into `words`)."""
+
+    words: list[str]
+    after: list[str]
+    cues: list[tuple[str, str, int, int]] = field(default_factory=list)
+    weights: Mapping[tuple[str, str], float] = field(default_factory=dict)
+
+    def labels(self) -> set[str]:
+        return {c[0] for c in self.cues}
+
+    def spans(self, label: str) -> list[tuple[str, int, int]]:
+        return [(code, s, e) for lab, code, s, e in self.cues if lab == label]
+
+    def text(self, start: int, end: int) -> str:
+        return " ".join(self.words[start:end])
+
+    def weight(self, label: str, start: int, end: int) -> float:
+        """A cue's weight: the pattern's "weight" field, else 1 per word (a long single word 1.0, short 0.6)."""
+        w = self.weights.get((label, self.text(start, end)))
+        if w is not None:
+            return w
+        if end - start > 1:
+            return float(end - start)
+        return 1.0 if len(self.words[start]) >= 8 else 0.6
+
+
+@dataclass(frozen=True)
+class NlpSettings:
+    patterns_dir: str = ""
+    tokenizer_cache: int = 1_000_000
+    batch_size: int = 512
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> NlpSettings:
+        data = dict(data or {})
+        return cls(
+            patterns_dir=str(data.get("patterns_dir", "")),
+            tokenizer_cache=int(data.get("tokenizer_cache", 1_000_000)),
+            batch_size=int(data.get("batch_size", 512)),
+        )
+
+
+def _load_norms(folder: Path) -> tuple[frozenset[str], dict[str, list[str]]]:
+    path = folder / "norms.json"
+    if not path.exists():
+        return frozenset(), {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    fillers = frozenset(str(w).lower() for w in data.get("fillers", []))
+    expand = {str(k).lower(): [str(x) for x in v] for k, v in data.get("expand", {}).items()}
+    return fillers, expand
+
+
+def _read_jsonl(path: Path) -> Iterable[dict[str, Any]]:
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("//"):
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path.name}:{n}: {exc.msg}") from None
+        if "label" not in row or "pattern" not in row:
+            raise ValueError(f"{path.name}:{n}: a pattern needs 'label' and 'pattern'")
+        yield row
+
+
+def _literal(pattern: list[dict[str, Any]]) -> str | None:
+    """A token pattern made only of plain LOWER/NORM/ORTH strings is a phrase in disguise."""
+    words = []
+    for tok in pattern:
+        if len(tok) != 1:
+            return None
+        ((key, val),) = tok.items()
+        if key not in {"LOWER", "NORM", "ORTH", "TEXT"} or not isinstance(val, str):
+            return None
+        words.append(val)
+    return " ".join(words)
+
+
+def _ends(punct: str) -> bool:
+    return any(ch in ".?!;:…" for ch in punct)
+
+
+class CueMatcher:
+    """spaCy component `neecoach_cues_v1`: normalise for matching, then match the pattern files."""
+
+    def __init__(
+        self, nlp: Language, name: str, patterns_dir: str, gate_token_patterns: bool, token_patterns_in_pipe: bool
+    ) -> None:
+        self.name = name
+        self.token_patterns_in_pipe = token_patterns_in_pipe
+        folder = Path(patterns_dir) if patterns_dir else DEFAULT_PATTERNS
+        if not folder.is_dir():
+            raise ValueError(f"pattern folder not found: {folder}")
+        self.fillers, self.expand = _load_norms(folder)
+        self.vocab = nlp.vocab
+        self._cache: dict[int, tuple[int, tuple[str, ...], str]] = {}
+        self._tokenizer = nlp.tokenizer
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.matcher = Matcher(nlp.vocab)
+        self.keys: dict[int, tuple[str, str]] = {}
+        self.gate: set[str] = set()
+        self.weights: dict[tuple[str, str], float] = {}
+        self.gate_token_patterns = gate_token_patterns
+        self.n_phrases = 0
+        self.n_token_patterns = 0
+        phrase_docs: dict[str, list[Doc]] = {}
+        token_pats: dict[str, list[list[dict[str, Any]]]] = {}
+        for path in sorted(folder.glob("*.jsonl")):
+            for row in _read_jsonl(path):
+                label, code, pat = str(row["label"]), str(row.get("id", row["label"])), row["pattern"]
+                key = f"{label}|{code}"
+                if isinstance(pat, list):
+                    literal = _literal(pat)
+                    if literal is None:
+                        token_pats.setdefault(key, []).append(pat)
+                        gate = row.get("gate")
+                        if isinstance(gate, list):
+                            self.gate.update(str(g).lower() for g in gate)
+                        else:
+                            self._add_gate(pat)
+                        continue
+                    pat = literal
+                words, _ = self.normalise(self._tokenizer(str(pat)))
+                if words and "weight" in row:
+                    self.weights[(label, " ".join(words))] = float(row["weight"])
+                if words:
+                    phrase_docs.setdefault(key, []).append(Doc(self.vocab, words=words))
+        for key, docs in phrase_docs.items():
+            self.phrases.add(key, docs)
+            self.keys[self.vocab.strings[key]] = (key.split("|", 1)[0], key.split("|", 1)[1])
+            self.n_phrases += len(docs)
+        for key, pats in token_pats.items():
+            self.matcher.add(key, pats)
+            self.keys[self.vocab.strings[key]] = (key.split("|", 1)[0], key.split("|", 1)[1])
+            self.n_token_patterns += len(pats)
+
+    def _add_gate(self, pattern: list[dict[str, Any]]) -> None:
+        """Default gate words of a token pattern (no "gate" field): the values of its first required token."""
+        for tok in pattern:
+            if tok.get("OP") in {"?", "*"}:
+                continue
+            for key in ("LOWER", "NORM", "ORTH", "TEXT"):
+                val = tok.get(key)
+                if isinstance(val, str):
+                    self.gate.add(val)
+                elif isinstance(val, dict) and isinstance(val.get("IN"), list):
+                    self.gate.update(str(v) for v in val["IN"])
+            return
+
+    def _entry(self, key: int) -> tuple[int, tuple[str, ...], str]:
+        """Per lower-case form: kind (0 word, 1 punctuation, 2 filler), its words, trailing punctuation."""
+        low = self.vocab.strings[key]
+        if all(ch in PUNCT_BREAK or not ch.isalnum() for ch in low):
+            entry: tuple[int, tuple[str, ...], str] = (1, (), low)
+        else:
+            # tokens like "nee," or "eh..." that the tokenizer left whole
+            core = low.strip('.,!?;:…"')
+            trail = low[len(low.rstrip(".,!?;:…")) :]
+            core = core.strip("'") if core.strip("'") and core not in self.expand else core
+            words = () if core in self.fillers else tuple(self.expand.get(core, (core,)))
+            entry = (2 if core in self.fillers else 0, words, trail)
+        self._cache[key] = entry
+        return entry
+
+    def normalise(self, doc: Doc) -> tuple[list[str], list[str]]:
+        words: list[str] = []
+        after: list[str] = []
+        cache = self._cache
+        for key in doc.to_array(LOWER).tolist():
+            entry = cache.get(key) or self._entry(key)
+            kind, ws, trail = entry
+            if kind == 0:
+                for w in ws:
+                    words.append(w)
+                    after.append("")
+            if trail and words:
+                after[-1] += trail
+        return words, after
+
+    def _match(self, wdoc: Doc) -> list[tuple[str, str, int, int]]:
+        keys = self.keys
+        cues = [(*keys[m], s, e) for m, s, e in self.phrases(wdoc)]
+        if (
+            self.token_patterns_in_pipe
+            and self.n_token_patterns
+            and (not self.gate_token_patterns or not self.gate.isdisjoint(t.lower_ for t in wdoc))
+        ):
+            cues.extend((*keys[m], s, e) for m, s, e in self.matcher(wdoc))
+        return cues
+
+    def _finish(self, view: CueView, cues: list[tuple[str, str, int, int]]) -> None:
+        after = view.after
+        # a cue never spans a sentence end ("… echt niet. Ik zei …" holds no "niet ik")
+        cues = [
+            c for c in cues if c[3] - c[2] < 2 or not any(after[k] and _ends(after[k]) for k in range(c[2], c[3] - 1))
+        ]
+        cues.sort(key=lambda c: (c[2], c[3]))
+        view.cues = cues
+
+    def __call__(self, doc: Doc) -> Doc:
+        words, after = self.normalise(doc)
+        view = CueView(words=words, after=after, weights=self.weights)
+        if words:
+            self._finish(view, self._match(Doc(self.vocab, words=words)))
+        doc._.nc = view
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
+        """Match a whole batch in one Doc (words of consecutive utterances joined by a separator)."""
+        batch: list[Doc] = []
+        for doc in stream:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._batch(batch)
+                batch = []
+        if batch:
+            yield from self._batch(batch)
+
+    def _joined(self, views: list[CueView], pick: list[int]) -> tuple[list[str], list[int]]:
+        words: list[str] = []
+        offsets: list[int] = []
+        for k in pick:
+            offsets.append(len(words))
+            words.extend(views[k].words)
+            words.append(SEPARATOR)
+        return words, offsets
+
+    def _spread(
+        self,
+        matches: Iterable[tuple[int, int, int]],
+        offsets: list[int],
+        pick: list[int],
+        views: list[CueView],
+        out: list[list[tuple[str, str, int, int]]],
+    ) -> None:
+        keys = self.keys
+        for m, s, e in matches:
+            j = bisect_right(offsets, s) - 1
+            k = pick[j]
+            base = offsets[j]
+            if e - base <= len(views[k].words):  # never across the separator
+                lab, code = keys[m]
+                out[k].append((lab, code, s - base, e - base))
+
+    def _token_matches(self, views: list[CueView], pick: list[int], out: list[list[tuple[str, str, int, int]]]) -> None:
+        if not self.n_token_patterns:
+            return
+        gate = self.gate
+        gated = [
+            k for k in pick if views[k].words and (not self.gate_token_patterns or not gate.isdisjoint(views[k].words))
+        ]
+        if gated:
+            words, offsets = self._joined(views, gated)
+            self._spread(self.matcher(Doc(self.vocab, words=words)), offsets, gated, views, out)
+
+    def add_token_cues(self, views: list[CueView]) -> None:
+        """Run the token patterns (Matcher) on these views only, in one batch, and merge their cues.
+
+        The Matcher is the slow part; `detect` calls this for candidate turns only (customer turns),
+        when the pipeline was built with token patterns kept out of the pipe (the default).
+        """
+        out: list[list[tuple[str, str, int, int]]] = [[] for _ in views]
+        self._token_matches(views, list(range(len(views))), out)
+        for view, extra in zip(views, out, strict=True):
+            if extra:
+                self._finish(view, view.cues + extra)
+
+    def _batch(self, docs: list[Doc]) -> list[Doc]:
+        views: list[CueView] = []
+        for doc in docs:
+            w, a = self.normalise(doc)
+            views.append(CueView(words=w, after=a, weights=self.weights))
+        per_doc: list[list[tuple[str, str, int, int]]] = [[] for _ in docs]
+        pick = [k for k, v in enumerate(views) if v.words]
+        if pick:
+            words, offsets = self._joined(views, pick)
+            self._spread(self.phrases(Doc(self.vocab, words=words)), offsets, pick, views, per_doc)
+            if self.token_patterns_in_pipe:
+                self._token_matches(views, pick, per_doc)
+        for doc, view, cues in zip(docs, views, per_doc, strict=True):
+            if view.words:
+                self._finish(view, cues)
+            doc._.nc = view
+        return docs
+
+
+if not Doc.has_extension("nc"):
+    Doc.set_extension("nc", default=None)
+
+
+@Language.factory(
+    COMPONENT,
+    default_config={"patterns_dir": "", "gate_token_patterns": True, "token_patterns_in_pipe": False},
+)
+def make_cue_matcher(
+    nlp: Language, name: str, patterns_dir: str, gate_token_patterns: bool, token_patterns_in_pipe: bool
+) -> CueMatcher:
+    return CueMatcher(nlp, name, patterns_dir, gate_token_patterns, token_patterns_in_pipe)
+
+
+def add_token_cues(nlp: Language, views: list[CueView]) -> None:
+    """Token-pattern cues for these views (see `CueMatcher.add_token_cues`); no-op without the component."""
+    if COMPONENT in nlp.pipe_names:
+        comp = nlp.get_pipe(COMPONENT)
+        if isinstance(comp, CueMatcher) and not comp.token_patterns_in_pipe:
+            comp.add_token_cues(views)
+
+
+def build_nlp(config: NlpSettings | Mapping[str, Any] | None = None) -> Language:
+    """A blank Dutch pipeline: tokenizer (large cache) + `neecoach_cues_v1`. Loads nothing remote."""
+    settings = config if isinstance(config, NlpSettings) else NlpSettings.from_mapping(config)
+    nlp = spacy.blank("nl")
+    if hasattr(nlp.tokenizer, "max_cache_size"):
+        nlp.tokenizer.max_cache_size = settings.tokenizer_cache
+    nlp.add_pipe(COMPONENT, config={"patterns_dir": settings.patterns_dir})
+    return nlp

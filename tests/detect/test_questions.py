@@ -1,0 +1,69 @@
+"""Unit tests for Dutch/Flemish question detection (own examples; written and raw-ASR style)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.detect.questions import analyse, with_discovery
+from pipeline.nlp import build_nlp
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp()
+
+
+def q(nlp, text: str):
+    view = nlp(text)._.nc
+    return with_discovery(view, analyse(view))
+
+
+@pytest.mark.parametrize(
+    ("text", "n_questions"),
+    [
+        ("Hoeveel vestigingen hebben jullie?", 1),
+        ("hoeveel vestigingen hebben jullie", 1),  # wh-start, no question mark
+        ("heeft u al een leverancier voor de koffie", 1),  # verb-first + u
+        ("hebt ge daar nog vragen over", 1),  # Flemish verb-first + ge
+        ("jullie werken nu met papieren roosters toch", 1),  # tag question
+        ("Jullie zitten in Gent, of niet?", 1),
+        ("ik wilde vragen of jullie openstaan voor een gesprek", 1),  # embedded
+        ("top dan stuur ik de bevestiging en heb je verder nog vragen", 1),  # run-on ASR turn
+        ("Dan heb je het verschil er binnen een jaar uit.", 0),  # V2 inversion after 'dan' is not a question
+        ("weet je wat stuur maar een mailtje", 0),  # discourse marker
+        ("Wat vervelend voor je.", 0),  # exclamation
+        ("Dat doe ik zelf.", 0),
+        ("Wat doen jullie nu met de planning? En hoe lang kost dat per week?", 2),
+    ],
+)
+def test_question_count(nlp, text: str, n_questions: int) -> None:
+    assert q(nlp, text).n_questions == n_questions
+
+
+@pytest.mark.parametrize(
+    ("text", "n_discovery"),
+    [
+        ("Hoe regelen jullie de planning nu?", 1),
+        ("waar lopen jullie het meest tegenaan", 1),
+        ("Met hoeveel mensen werkt u?", 1),
+        ("Mag ik vragen hoe jullie de inkoop organiseren?", 1),
+        ("Heeft u even tijd?", 0),  # closed check
+        ("Wat is je mailadres?", 0),  # logistics
+        ("Wat vindt u ervan?", 0),  # feedback on an offer
+        ("Heb je verder nog vragen?", 0),  # closing
+        ("Zal ik een offerte sturen?", 0),  # proposal
+    ],
+)
+def test_discovery(nlp, text: str, n_discovery: int) -> None:
+    assert q(nlp, text).n_discovery == n_discovery
+
+
+def test_fillers_do_not_break_questions(nlp) -> None:
+    assert q(nlp, "eh hoe uhm hoe ziet jullie week eruit").n_questions >= 1
+
+
+def test_normalisation_keeps_stop_words(nlp) -> None:
+    view = nlp("Nee, da's niet nodig, 't is goed zo eh.")._.nc
+    assert view.words[:4] == ["nee", "dat", "is", "niet"]
+    assert "eh" not in view.words
+    assert "REFUSAL" in view.labels()
