@@ -73,3 +73,24 @@ def test_format_table_mentions_every_metric() -> None:
     text = format_table(score(GOLD, MANIFEST, CALLS, MOMENTS))
     for word in ("moment F1", "disqualifier F1", "response confusion", "explore"):
         assert word in text
+
+
+def test_cli_evaluate_reports_what_score_py_reports(tmp_path: Path) -> None:
+    """`neecoach evaluate SET --json` equals score.py run on the workspace it leaves behind."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from tests.conftest import SAMPLES
+
+    score_py = SHARED / "acceptance" / "score.py"
+    if not score_py.exists():
+        pytest.skip("score.py not available")
+    spec = importlib.util.spec_from_file_location("acceptance_score", score_py)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    ws, out = tmp_path / "ws", tmp_path / "metrics.json"
+    res = CliRunner().invoke(app, ["evaluate", str(SAMPLES), "--json", str(out), "--out", str(ws)])
+    assert res.exit_code == 0, res.output
+    assert "moments" in res.output
+    assert json.loads(out.read_text()) == json.loads(json.dumps(mod.score(SAMPLES, ws)))

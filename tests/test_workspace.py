@@ -15,7 +15,6 @@ import pytest
 from filelock import FileLock
 
 from pipeline.config import load_settings
-from pipeline.errors import UsageError
 from pipeline.run import RunRequest, execute
 from pipeline.store import LOCK_NAME, Transaction
 from tests.conftest import ROOT, SAMPLES
@@ -95,8 +94,8 @@ def test_kill_9_then_rerun_equals_uninterrupted(corpus: Path, tmp_path: Path, po
     f.write_text(f.read_text(encoding="utf-8") + "Klant: Dag.\n", encoding="utf-8")
     run(corpus, reference)
     env = {**os.environ, "NEECOACH_CRASH_AT": point}
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(corpus), "--out", str(ws), "--workers", "1"],
-                          env=env, cwd=ROOT, capture_output=True, timeout=300)
+    cmd = [sys.executable, "-m", "pipeline.cli", "run", str(corpus), "--out", str(ws), "--workers", "1"]
+    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, timeout=300)
     assert proc.returncode == -9
     run(corpus, ws)
     got, want = tables(ws), tables(reference)
@@ -126,7 +125,9 @@ def test_stale_lock_of_dead_process_is_recovered(corpus: Path, tmp_path: Path) -
     assert run(corpus, ws)["counts"]["processed"] == 14
 
 
-def test_write_error_leaves_previous_tables_intact(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_error_leaves_previous_tables_intact(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ws = tmp_path / "ws"
     run(corpus, ws)
     before = table_bytes(ws)
@@ -148,7 +149,8 @@ def test_many_tiny_files_and_one_large_file(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
     for i in range(1500):
-        (src / f"t{i:04d}.txt").write_text(f"Verkoper: Dag, met Els van Firma {i}.\nKlant: Nee, dank u.\n", encoding="utf-8")
+        text = f"Verkoper: Dag, met Els van Firma {i}.\nKlant: Nee, dank u.\n"
+        (src / f"t{i:04d}.txt").write_text(text, encoding="utf-8")
     big = src / "big.txt"
     line = "Verkoper: Wij helpen bedrijven met hun energie, en dat doen we al twintig jaar met veel plezier.\n"
     with big.open("w", encoding="utf-8") as fh:
