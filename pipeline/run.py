@@ -11,8 +11,9 @@ import logging
 import os
 import platform
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,8 +25,6 @@ from pipeline import __version__
 from pipeline.config import IngestSettings, Settings
 from pipeline.errors import ErrorCode, UsageError
 from pipeline.ingest import (
-    IngestedCall,
-    Quarantined,
     RoleContext,
     SourceFile,
     find_manifest,
@@ -69,10 +68,12 @@ class ShardContext:
 
 @dataclass
 class ShardOutput:
-    results: list[IngestedCall | Quarantined]
-    moments: pl.DataFrame | None = None
-    utterance_features: pl.DataFrame | None = None
-    call_features: pl.DataFrame | None = None
+    """One shard's results as compact tables (Arrow), never Python rows: memory stays bounded."""
+
+    calls: pl.DataFrame
+    utterances: pl.DataFrame
+    quarantine: pl.DataFrame
+    moments: pl.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -124,18 +125,25 @@ def process_shard(sources: Sequence[SourceFile], ctx: ShardContext) -> ShardOutp
     """Ingest (and detect) one shard of files. Pure apart from reading the files."""
     t0 = time.perf_counter()
     results = [ingest_file(s, ctx.ingest, ctx.roles) for s in sources]
-    out = ShardOutput(results=results, timings={"ingest": time.perf_counter() - t0})
-    if ctx.detect:
+    calls, utts, quarantine = to_tables(results)
+    out = ShardOutput(calls, utts, quarantine, MOMENTS.empty(), timings={"ingest": time.perf_counter() - t0})
+    if ctx.detect and utts.height:
         from pipeline.detect.engine import Engine
 
         key = ctx.settings.hash
         engine = _ENGINE_CACHE.get(key)
         if engine is None:
             engine = _ENGINE_CACHE[key] = Engine.load(ctx.settings)
-        _, utts, _ = to_tables(results)
         t1 = time.perf_counter()
         det = engine.detect(utts)
-        out.moments, out.utterance_features, out.call_features = det.moments, det.utterance_features, det.call_features
+        out.moments = det.moments
+        ufeat, cfeat = det.utterance_features, det.call_features
+        if ufeat.height:
+            out.utterances = utts.drop([c for c in ufeat.columns if c in utts.columns and c not in ("call_id", "idx")])
+            out.utterances = out.utterances.join(ufeat, on=["call_id", "idx"], how="left")
+        if cfeat.height:
+            out.calls = calls.drop([c for c in cfeat.columns if c in calls.columns and c != "call_id"])
+            out.calls = out.calls.join(cfeat, on="call_id", how="left")
         out.timings["detect"] = time.perf_counter() - t1
     return out
 
@@ -160,28 +168,56 @@ def _shards(items: Sequence[SourceFile], n: int) -> list[list[SourceFile]]:
 def _run_shards(
     sources: Sequence[SourceFile], ctx: ShardContext, workers: int, progress: Progress | None,
     engine: str = "local", ray_address: str | None = None,
-) -> list[ShardOutput]:
+) -> Iterator[ShardOutput]:
+    """Shard outputs in shard order, as they complete (a bounded number in flight)."""
     shards = _shards(sources, workers)
+    if not shards:
+        return
+    done = 0
     if engine == "ray":
         from pipeline.ray_engine import run_shards
 
-        return run_shards(shards, ctx, ray_address, progress) if shards else []
-    done = 0
-    outputs: list[ShardOutput] = []
+        yield from run_shards(shards, ctx, ray_address, progress)
+        return
     if workers <= 1 or len(shards) <= 1:
         for shard in shards:
-            outputs.append(process_shard(shard, ctx))
+            yield process_shard(shard, ctx)
             done += len(shard)
             if progress:
                 progress(done, len(sources))
-        return outputs
+        return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for shard, result in zip(shards, pool.map(process_shard, shards, [ctx] * len(shards)), strict=True):
-            outputs.append(result)
-            done += len(shard)
+        pending: deque[tuple[int, Future[ShardOutput]]] = deque()
+        queue = iter(shards)
+        for shard in queue:
+            pending.append((len(shard), pool.submit(process_shard, shard, ctx)))
+            if len(pending) >= workers * 2:
+                break
+        while pending:
+            n, fut = pending.popleft()
+            out = fut.result()
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.append((len(nxt), pool.submit(process_shard, nxt, ctx)))
+            done += n
             if progress:
                 progress(done, len(sources))
-    return outputs
+            yield out
+
+
+def _rename_clashes(out: ShardOutput, seen: set[str]) -> ShardOutput:
+    """Two different files claiming one call id in different shards: the later gets `<id>-<sha8>`."""
+    ids = out.calls["call_id"].to_list()
+    clash = [c for c in ids if c in seen]
+    if clash:
+        shas = dict(zip(ids, out.calls["source_sha256"].to_list(), strict=True))
+        mapping = {c: f"{c}-{shas[c][:8]}" for c in clash}
+        log.warning("duplicate call ids renamed", extra={"call_id": ",".join(sorted(mapping.values()))})
+        fix = pl.col("call_id").replace(mapping)
+        out = ShardOutput(out.calls.with_columns(fix), out.utterances.with_columns(fix), out.quarantine,
+                          out.moments.with_columns(fix), out.timings)
+    seen.update(out.calls["call_id"].to_list())
+    return out
 
 
 def _concat(frames: Sequence[pl.DataFrame | None], empty: pl.DataFrame) -> pl.DataFrame:
@@ -245,20 +281,22 @@ def execute(req: RunRequest, progress: Progress | None = None) -> RunSummary:
         if len(todo) < 40 and req.engine == "local":
             workers = 1  # starting processes costs more than it saves on a handful of files
         t0 = time.perf_counter()
-        outputs = _run_shards(todo, ctx, workers, progress, req.engine, req.ray_address)
+        seen_ids: set[str] = set()
+        outputs = [_rename_clashes(o, seen_ids) for o in _run_shards(todo, ctx, workers, progress, req.engine,
+                                                                         req.ray_address)]
         summary.timings["ingest_detect"] = time.perf_counter() - t0
-        results = [r for o in outputs for r in o.results]
-        new_calls, new_utts, new_quar = to_tables(results, manifest_problems)
+        new_calls = conform(_concat([o.calls for o in outputs], CALLS.empty()), CALLS)
+        new_utts = conform(_concat([o.utterances for o in outputs], UTTERANCES.empty()), UTTERANCES)
+        new_moments = conform(_concat([o.moments for o in outputs], MOMENTS.empty()), MOMENTS)
+        _, _, manifest_quar = to_tables([], manifest_problems)
+        new_quar = conform(_concat([manifest_quar, *(o.quarantine for o in outputs)], QUARANTINE.empty()), QUARANTINE)
+        del outputs
         summary.processed = new_calls.height
         summary.quarantined = new_quar.height
 
         # Merge into what the workspace already holds: new rows replace rows of the same file.
         processed_files = [str(s.path) for s in todo] + new_quar["source_file"].to_list()
         new_calls = new_calls.with_columns(pl.lit(current).alias("processed_with"))
-        if req.detect:
-            new_calls, new_utts, new_moments = _attach_detections(new_calls, new_utts, outputs)
-        else:
-            new_moments = MOMENTS.empty()
         replaced_ids: list[str] = []
         if old_calls is not None:
             hit = pl.col("source_file").is_in(processed_files) | pl.col("call_id").is_in(new_calls["call_id"].implode())
@@ -309,34 +347,15 @@ def _same(ws: Path, name: str, df: pl.DataFrame) -> bool:
     return old is not None and old.equals(df)
 
 
-def _attach_detections(
-    calls: pl.DataFrame, utts: pl.DataFrame, outputs: Sequence[ShardOutput]
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    moments = _concat([o.moments for o in outputs], MOMENTS.empty())
-    ufeat = _concat([o.utterance_features for o in outputs], pl.DataFrame())
-    cfeat = _concat([o.call_features for o in outputs], pl.DataFrame())
-    # Only calls that survived de-duplication and id renaming keep their detections.
-    moments = moments.filter(pl.col("call_id").is_in(calls["call_id"].implode()))
-    if ufeat.height:
-        utts = utts.drop([c for c in ufeat.columns if c in utts.columns and c not in ("call_id", "idx")])
-        utts = utts.join(ufeat, on=["call_id", "idx"], how="left")
-    if cfeat.height:
-        calls = calls.drop([c for c in cfeat.columns if c in calls.columns and c != "call_id"])
-        calls = calls.join(cfeat, on="call_id", how="left")
-    return calls, utts, moments
-
-
 def _aggregate_and_render(
     tx: Transaction, calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame,
     settings: Settings, reports: bool,
 ) -> None:
-    try:
-        from pipeline import aggregate
-        from pipeline.render import render_reports
-    except ImportError:  # TEMPORARY while the reports land
-        return
+    from pipeline import aggregate
+    from pipeline.render import render_reports
+
     reps = aggregate.rep_table(calls, utts, moments)
-    tx.table("reps", reps)
+    tx.table("reps", reps, aggregate.REPS)
     if reports:
         for rel, text in render_reports(calls, utts, moments, reps, settings).items():
             tx.text(f"reports/{rel}", text)
