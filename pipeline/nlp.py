@@ -8,6 +8,7 @@
   carry the meaning.
 - `after`: for each word, the punctuation that follows it ("" when none), so question marks and
   clause breaks survive the normalisation.
+- `lex`: the rule word lists (`configs/patterns/lexicon.json`, a `Lexicon`), shared by every view.
 - `cues`: `(label, code, start, end)` matches over `words` from the pattern files
   (`configs/patterns/*.jsonl`, spaCy pattern JSONL: a string pattern is a literal phrase matched by a
   PhraseMatcher on LOWER; a list pattern is a token pattern for the Matcher). Token patterns only run
@@ -39,6 +40,61 @@ SEPARATOR = "\u2016"  # joins utterances in a batch; no pattern contains it
 PUNCT_BREAK = frozenset('.?!;:,…-–—()[]"“”„«»/')
 
 
+class Lexicon:
+    """Named word lists of the detector rules (`configs/patterns/lexicon.json`), read when the pipeline is built.
+
+    `words("questions.wh")` is a frozenset of single words, `phrases(...)` a tuple of phrases (word
+    sequences joined by spaces), `table(...)` a mapping. `bundle(name, build)` caches an object built
+    once from the lexicon (the rule modules keep their compiled lists there). A missing name is empty.
+    """
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        self.data: dict[str, Any] = {}
+        for section, entries in (data or {}).items():
+            if isinstance(entries, Mapping):
+                for name, value in entries.items():
+                    self.data[f"{section}.{name}"] = value
+        self._cache: dict[str, Any] = {}
+
+    def _get(self, name: str) -> Any:
+        return self.data.get(name, [])
+
+    def words(self, name: str) -> frozenset[str]:
+        key = "w:" + name
+        got = self._cache.get(key)
+        if got is None:
+            got = self._cache[key] = frozenset(str(w).lower() for w in self._get(name))
+        return got
+
+    def phrases(self, name: str) -> tuple[str, ...]:
+        key = "p:" + name
+        got = self._cache.get(key)
+        if got is None:
+            got = self._cache[key] = tuple(str(w).lower() for w in self._get(name))
+        return got
+
+    def table(self, name: str) -> dict[str, Any]:
+        value = self.data.get(name, {})
+        return dict(value) if isinstance(value, Mapping) else {}
+
+    def bundle(self, name: str, build: Any) -> Any:
+        key = "b:" + name
+        got = self._cache.get(key)
+        if got is None:
+            got = self._cache[key] = build(self)
+        return got
+
+
+EMPTY_LEXICON = Lexicon()
+
+
+def load_lexicon(folder: Path) -> Lexicon:
+    path = folder / "lexicon.json"
+    if not path.exists():
+        return Lexicon()
+    return Lexicon(json.loads(path.read_text(encoding="utf-8")))
+
+
 @dataclass(slots=True)
 class CueView:
     """Normalised words of one utterance and the cues found in them (indices into `words`)."""
@@ -47,6 +103,7 @@ class CueView:
     after: list[str]
     cues: list[tuple[str, str, int, int]] = field(default_factory=list)
     weights: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    lex: Lexicon = EMPTY_LEXICON
 
     def labels(self) -> set[str]:
         return {c[0] for c in self.cues}
@@ -136,6 +193,7 @@ class CueMatcher:
         if not folder.is_dir():
             raise ValueError(f"pattern folder not found: {folder}")
         self.fillers, self.expand = _load_norms(folder)
+        self.lexicon = load_lexicon(folder)
         self.vocab = nlp.vocab
         self._cache: dict[int, tuple[int, tuple[str, ...], str]] = {}
         self._tokenizer = nlp.tokenizer
@@ -149,6 +207,7 @@ class CueMatcher:
         self.n_token_patterns = 0
         phrase_docs: dict[str, list[Doc]] = {}
         token_pats: dict[str, list[list[dict[str, Any]]]] = {}
+        gated: dict[frozenset[str], list[tuple[str, list[dict[str, Any]]]]] = {}
         for path in sorted(folder.glob("*.jsonl")):
             for row in _read_jsonl(path):
                 label, code, pat = str(row["label"]), str(row.get("id", row["label"])), row["pattern"]
@@ -158,10 +217,11 @@ class CueMatcher:
                     if literal is None:
                         token_pats.setdefault(key, []).append(pat)
                         gate = row.get("gate")
-                        if isinstance(gate, list):
-                            self.gate.update(str(g).lower() for g in gate)
-                        else:
-                            self._add_gate(pat)
+                        words_gate = (
+                            {str(g).lower() for g in gate} if isinstance(gate, list) else self._gate_words(pat)
+                        )
+                        self.gate.update(words_gate)
+                        gated.setdefault(frozenset(words_gate), []).append((key, pat))
                         continue
                     pat = literal
                 words, _ = self.normalise(self._tokenizer(str(pat)))
@@ -177,19 +237,32 @@ class CueMatcher:
             self.matcher.add(key, pats)
             self.keys[self.vocab.strings[key]] = (key.split("|", 1)[0], key.split("|", 1)[1])
             self.n_token_patterns += len(pats)
+        # one Matcher per gate: a pattern only runs on the utterances that hold one of its own gate words
+        self.gated_matchers: list[tuple[frozenset[str], Matcher]] = []
+        for gate_words, items in gated.items():
+            m = Matcher(nlp.vocab)
+            by_key: dict[str, list[list[dict[str, Any]]]] = {}
+            for key, pat in items:
+                by_key.setdefault(key, []).append(pat)
+            for key, pats in by_key.items():
+                m.add(key, pats)
+            self.gated_matchers.append((gate_words, m))
 
-    def _add_gate(self, pattern: list[dict[str, Any]]) -> None:
+    @staticmethod
+    def _gate_words(pattern: list[dict[str, Any]]) -> set[str]:
         """Default gate words of a token pattern (no "gate" field): the values of its first required token."""
+        out: set[str] = set()
         for tok in pattern:
             if tok.get("OP") in {"?", "*"}:
                 continue
             for key in ("LOWER", "NORM", "ORTH", "TEXT"):
                 val = tok.get(key)
                 if isinstance(val, str):
-                    self.gate.add(val)
+                    out.add(val)
                 elif isinstance(val, dict) and isinstance(val.get("IN"), list):
-                    self.gate.update(str(v) for v in val["IN"])
-            return
+                    out.update(str(v) for v in val["IN"])
+            return out
+        return out
 
     def _entry(self, key: int) -> tuple[int, tuple[str, ...], str]:
         """Per lower-case form: kind (0 word, 1 punctuation, 2 filler), its words, trailing punctuation."""
@@ -243,7 +316,7 @@ class CueMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         words, after = self.normalise(doc)
-        view = CueView(words=words, after=after, weights=self.weights)
+        view = CueView(words=words, after=after, weights=self.weights, lex=self.lexicon)
         if words:
             self._finish(view, self._match(Doc(self.vocab, words=words)))
         doc._.nc = view
@@ -289,13 +362,18 @@ class CueMatcher:
     def _token_matches(self, views: list[CueView], pick: list[int], out: list[list[tuple[str, str, int, int]]]) -> None:
         if not self.n_token_patterns:
             return
-        gate = self.gate
-        gated = [
-            k for k in pick if views[k].words and (not self.gate_token_patterns or not gate.isdisjoint(views[k].words))
-        ]
-        if gated:
-            words, offsets = self._joined(views, gated)
-            self._spread(self.matcher(Doc(self.vocab, words=words)), offsets, gated, views, out)
+        if not self.gate_token_patterns:
+            gated = [k for k in pick if views[k].words]
+            if gated:
+                words, offsets = self._joined(views, gated)
+                self._spread(self.matcher(Doc(self.vocab, words=words)), offsets, gated, views, out)
+            return
+        sets = {k: set(views[k].words) for k in pick if views[k].words and not self.gate.isdisjoint(views[k].words)}
+        for gate, matcher in self.gated_matchers:
+            gated = [k for k, ws in sets.items() if not gate.isdisjoint(ws)]
+            if gated:
+                words, offsets = self._joined(views, gated)
+                self._spread(matcher(Doc(self.vocab, words=words)), offsets, gated, views, out)
 
     def add_token_cues(self, views: list[CueView]) -> None:
         """Run the token patterns (Matcher) on these views only, in one batch, and merge their cues.
@@ -313,7 +391,7 @@ class CueMatcher:
         views: list[CueView] = []
         for doc in docs:
             w, a = self.normalise(doc)
-            views.append(CueView(words=w, after=a, weights=self.weights))
+            views.append(CueView(words=w, after=a, weights=self.weights, lex=self.lexicon))
         per_doc: list[list[tuple[str, str, int, int]]] = [[] for _ in docs]
         pick = [k for k, v in enumerate(views) if v.words]
         if pick:

@@ -82,6 +82,7 @@ UTTERANCE_FEATURES_SCHEMA = {
     "is_question": pl.Boolean(),
     "n_questions": pl.Int64(),
     "n_discovery": pl.Int64(),
+    "moment_score": pl.Float64(),  # the detector's moment score; 0.0 for non-candidates and seller turns
 }
 CALL_FEATURES_SCHEMA = {
     "call_id": pl.String(),
@@ -131,11 +132,14 @@ def _model_blend(models: Any, call: list[Utt], cands: list[int], scores: list[fl
 
 
 def _detect_call(
-    call_id: str, call: list[Utt], settings: DetectSettings, models: Any
+    call_id: str, call: list[Utt], settings: DetectSettings, models: Any, moment_scores: list[float] | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     cands = [p for p, u in enumerate(call) if moments_mod.is_candidate(u)]
     scored = [moments_mod.score_moment(call, p, settings.recent_offer_turns) for p in cands]
     scores = _model_blend(models, call, cands, [m.score for m in scored], settings.model_weight)
+    if moment_scores is not None:
+        for p, sc in zip(cands, scores, strict=True):
+            moment_scores[p] = round(float(sc), 4)
     pos = [p for p, s in zip(cands, scores, strict=True) if s >= settings.moment_threshold]
     kept = [(m, s) for m, s in zip(scored, scores, strict=True) if s >= settings.moment_threshold]
 
@@ -210,6 +214,9 @@ def detect(utterances: pl.DataFrame, nlp: Language, settings: DetectSettings, mo
         while end < n and rows[end]["call_id"] == cid:
             end += 1
         call = _call_utts(rows[start:end], docs[start:end])
+        mscores = [0.0] * len(call)
+        mrows, feats = _detect_call(cid, call, settings, models, mscores)
+        feat_rows["moment_score"].extend(mscores)
         for u in call:
             feat_rows["call_id"].append(cid)
             feat_rows["idx"].append(u.idx)
@@ -217,7 +224,6 @@ def detect(utterances: pl.DataFrame, nlp: Language, settings: DetectSettings, mo
             feat_rows["is_question"].append(u.q.is_question)
             feat_rows["n_questions"].append(u.q.n_questions)
             feat_rows["n_discovery"].append(u.q.n_discovery)
-        mrows, feats = _detect_call(cid, call, settings, models)
         moment_rows.extend(mrows)
         call_rows.append(feats)
         start = end

@@ -19,166 +19,9 @@ import re
 from dataclasses import dataclass
 
 from pipeline.detect.turns import PROPOSAL, Utt, seller_context
+from pipeline.nlp import Lexicon
 
-FIRM = {
-    "budget": (
-        "geen geld",
-        "het geld niet",
-        "geen budget",
-        "budgetstop",
-        "niet betalen",
-        "geen cent",
-        "niet te betalen",
-        "onbetaalbaar",
-        "kunnen we niet missen",
-        "geen centen",
-        "niet ophoesten",
-        "keer zo duur",
-        "veel te duur",
-    ),
-    "fit": (
-        "houdt het op",
-        "past niet",
-        "past gewoon niet",
-        "werkt niet",
-        "niks voor ons",
-        "niets voor ons",
-        "niet geschikt",
-        "harde eis",
-        "geen koppeling",
-        "niet van toepassing",
-        "sluit niet aan",
-        "te klein",
-        "te groot",
-    ),
-}
-CONCEDE = (
-    "niet voor jullie",
-    "niet voor u",
-    "niks bieden",
-    "niets bieden",
-    "kan ik u niks",
-    "kan ik je niks",
-    "dan houdt het op",
-    "past het niet",
-    "is het niet voor",
-    "eerlijk tegen u zijn",
-    "eerlijk tegen je zijn",
-    "ik ga eerlijk zijn",
-    "eerlijk gezegd past",
-    "te zwaar voor",
-    "niks aan hebt",
-    "niks aan heeft",
-    "niets aan hebt",
-    "niet de juiste partij",
-    "niet de juiste oplossing",
-    "past beter bij u",
-    "past beter bij jullie",
-    "passen beter bij u",
-    "passen beter bij jullie",
-    "niet geschikt voor",
-    "hebben wij niet",
-    "kunnen wij niet leveren",
-)
-RESOLVE = (
-    "dat verandert de zaak",
-    "dat is een ander verhaal",
-    "dan is het een ander verhaal",
-    "dat klinkt al beter",
-    "daar kan ik mee leven",
-    "dat is een oplossing",
-    "dat lost het op",
-    "dan is dat opgelost",
-    "dat lijkt me een goed plan",
-    "dat valt mee",
-    "dat is te doen",
-    "dat kunnen we wel betalen",
-    "dat past wel",
-    "teken ik",
-    "dan tekenen we",
-    "we gaan ervoor",
-    "ik ga akkoord",
-    "laten we het doen",
-    "laten we dat doen",
-    "ik teken",
-)
-MEETING = frozenset(
-    [
-        "afspraak",
-        "demo",
-        "langskomen",
-        "inplannen",
-        "plannen",
-        "proef",
-        "proefperiode",
-        "tekenen",
-        "starten",
-        "uitnodiging",
-        "datum",
-        "kennismaking",
-        "vastleggen",
-        "vastzetten",
-        "presentatie",
-        "akkoord",
-        "contract",
-        "opdracht",
-        "bestelling",
-        "beginnen",
-        "proefomgeving",
-        "proefaccount",
-        "installatie",
-        "installeren",
-        "leveren",
-        "levering",
-    ]
-)
-AGREE_START = (
-    "ja",
-    "prima",
-    "goed",
-    "is goed",
-    "akkoord",
-    "doe maar",
-    "top",
-    "lijkt me goed",
-    "zeker",
-    "graag",
-    "oké",
-    "prima",
-)
 _AMOUNT = re.compile(r"(?:€\s*)?(\d{1,3}(?:[.\s]\d{3})+|\d+)(?:,\d+)?")
-_UNITS = {
-    "een": 1,
-    "één": 1,
-    "twee": 2,
-    "drie": 3,
-    "vier": 4,
-    "vijf": 5,
-    "zes": 6,
-    "zeven": 7,
-    "acht": 8,
-    "negen": 9,
-    "tien": 10,
-    "elf": 11,
-    "twaalf": 12,
-    "dertien": 13,
-    "veertien": 14,
-    "vijftien": 15,
-    "zestien": 16,
-    "zeventien": 17,
-    "achttien": 18,
-    "negentien": 19,
-}
-_TENS = {
-    "twintig": 20,
-    "dertig": 30,
-    "veertig": 40,
-    "vijftig": 50,
-    "zestig": 60,
-    "zeventig": 70,
-    "tachtig": 80,
-    "negentig": 90,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,12 +42,17 @@ def _phrase(words: list[str], phrases: tuple[str, ...]) -> str | None:
     return None
 
 
-def _word_number(w: str) -> int | None:
+def _number_names(lex: Lexicon) -> tuple[tuple[str, int], ...]:
+    names = {**lex.table("disqualifiers.number_units"), **lex.table("disqualifiers.number_tens")}
+    return tuple(sorted(((str(k), int(v)) for k, v in names.items()), key=lambda kv: -len(kv[0])))
+
+
+def _word_number(w: str, names: tuple[tuple[str, int], ...]) -> int | None:
     """Dutch number words up to the tens of thousands: "tweehonderdvijftig", "twaalfhonderd", "zestigduizend"."""
     total, cur, rest = 0, 0, w
     found = False
     while rest:
-        for name, val in sorted({**_UNITS, **_TENS}.items(), key=lambda kv: -len(kv[0])):
+        for name, val in names:
             if rest.startswith(name):
                 cur += val
                 rest = rest[len(name) :]
@@ -227,7 +75,8 @@ def _word_number(w: str) -> int | None:
     return total + cur if found else None
 
 
-def amounts(text: str, words: list[str]) -> list[float]:
+def amounts(text: str, words: list[str], lex: Lexicon) -> list[float]:
+    names: tuple[tuple[str, int], ...] = lex.bundle("disqualifiers.numbers", _number_names)
     out: list[float] = []
     for m in _AMOUNT.finditer(text):
         digits = re.sub(r"[.\s]", "", m.group(1))
@@ -237,7 +86,7 @@ def amounts(text: str, words: list[str]) -> list[float]:
                 out.append(v)
     for w in words:
         if len(w) > 6 and ("honderd" in w or "duizend" in w):
-            v2 = _word_number(w)
+            v2 = _word_number(w, names)
             if v2 is not None and v2 >= 10:
                 out.append(float(v2))
     return out
@@ -245,7 +94,7 @@ def amounts(text: str, words: list[str]) -> list[float]:
 
 def _far_apart(call: list[Utt], p: int) -> bool:
     """The customer's own figure at most half of the figure the seller named before."""
-    mine = amounts(call[p].text, call[p].words)
+    mine = amounts(call[p].text, call[p].words, call[p].view.lex)
     if not mine:
         return False
     if max(mine) >= 2 * min(mine):  # "1250 per maand? … wij hebben 200"
@@ -253,44 +102,57 @@ def _far_apart(call: list[Utt], p: int) -> bool:
     theirs: list[float] = []
     for j in range(p - 1, max(-1, p - 6), -1):
         if call[j].role == "seller":
-            theirs.extend(amounts(call[j].text, call[j].words))
+            theirs.extend(amounts(call[j].text, call[j].words, call[j].view.lex))
     return bool(theirs) and min(mine) * 2 <= min(theirs)
 
 
-def _resolved_after(call: list[Utt], p: int) -> int | None:
-    """Index of a customer agreement to a meeting/deal proposal after position p, if any."""
-    for j in range(p + 1, len(call)):
-        if call[j].role == "customer" and _phrase(call[j].words, RESOLVE):
-            return j
-    for j in range(p + 1, len(call) - 1):
-        s = call[j]
-        if s.role != "seller" or seller_context(s)[0] != PROPOSAL or not any(w in MEETING for w in s.words):
+def _agreements(call: list[Utt], moments: frozenset[int] = frozenset()) -> list[int]:
+    """Positions where the customer agrees to go ahead: a resolving phrase ("dan doen we dat", "dat verandert
+    de zaak"), or a yes to a meeting/deal proposal of the seller."""
+    out: list[int] = []
+    if not call:
+        return out
+    lex = call[0].view.lex
+    resolve = lex.phrases("disqualifiers.resolve")
+    meeting = lex.words("disqualifiers.meeting_words")
+    agree = lex.phrases("disqualifiers.agree_starts")
+    for j, c in enumerate(call):
+        if c.role != "customer" or not c.words or j in moments or c.has("REFUSAL", "NEG_INTENT", "DEFLECT"):
             continue
-        for k in range(j + 1, min(len(call), j + 3)):
-            c = call[k]
-            if c.role != "customer" or not c.words:
-                continue
-            text = " ".join(c.words[:3])
-            if any(text.startswith(a) for a in AGREE_START) and not c.has("NEE", "REFUSAL", "NEG_INTENT", "DEFLECT"):
-                return k
-            break
-    return None
+        if _phrase(c.words, resolve):
+            out.append(j)
+            continue
+        s = next((k for k in range(j - 1, -1, -1) if call[k].role == "seller" and call[k].words), None)
+        if s is None or seller_context(call[s])[0] != PROPOSAL or not any(w in meeting for w in call[s].words):
+            continue
+        text = " ".join(c.words[:3])
+        if any(text.startswith(a) for a in agree):
+            out.append(j)
+    return out
 
 
 def establish(
     call: list[Utt], moment_pos: list[int], reasons: list[str], responses: list[str], min_moments: int = 2
 ) -> CallDisqualifiers:
     found: list[tuple[int, str, str]] = []  # (position, disqualifier, evidence)
+    lex = call[0].view.lex if call else None
+    agreed = _agreements(call, frozenset(moment_pos))
     for dq, code in (("budget", "DQ201"), ("fit", "DQ202")):
         pos = [p for p, r in zip(moment_pos, reasons, strict=True) if r == dq]
-        if not pos:
+        # DQ203: an objection the customer later agrees past is resolved; only what follows the last agreement counts
+        last_agree = next((a for a in reversed(agreed) if a > min(pos, default=len(call))), None)
+        if last_agree is not None:
+            pos = [p for p in pos if p > last_agree]
+        if not pos or lex is None:
             continue
+        firm_phrases = lex.phrases(f"disqualifiers.firm_{dq}")
+        concede = lex.phrases("disqualifiers.concede")
         at: int | None = None
         why = ""
         if len(pos) >= min_moments:
             at, why = pos[min_moments - 1], f"{len(pos)} {dq} objections"
         for p in pos:
-            firm = _phrase(call[p].words, FIRM[dq])
+            firm = _phrase(call[p].words, firm_phrases)
             if firm:
                 at, why = (p, f"firm '{firm}'") if at is None or p < at else (at, why)
                 break
@@ -299,13 +161,10 @@ def establish(
                 break
         if at is None:
             for j in range(pos[0] + 1, len(call)):
-                if call[j].role == "seller" and _phrase(call[j].words, CONCEDE):
-                    at, why = pos[0], f"rep concedes '{_phrase(call[j].words, CONCEDE)}'"
+                if call[j].role == "seller" and _phrase(call[j].words, concede):
+                    at, why = pos[0], f"rep concedes '{_phrase(call[j].words, concede)}'"
                     break
         if at is None:
-            continue
-        last = max(pos)
-        if _resolved_after(call, last) is not None:
             continue
         found.append((at, dq, f"{code} {dq}: {why}"))
     if not found:

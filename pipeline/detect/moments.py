@@ -30,6 +30,7 @@ from pipeline.detect.turns import (
     NEUTRAL_Q,
     NONE,
     PITCH,
+    PITCH_Q,
     PROPOSAL,
     STATEMENT,
     Utt,
@@ -50,10 +51,12 @@ GATE = frozenset(
         "R_AUTHORITY",
         "R_COMPETITOR",
         "R_NO_NEED",
+        "OPENER",
+        "BUT",
+        "DOUBT",
     }
 )
 REASON_LABELS = ("R_BUDGET", "R_FIT", "R_TIMING", "R_AUTHORITY", "R_COMPETITOR", "R_NO_NEED")
-NEGATORS = frozenset(["niet", "nee", "geen", "nooit", "niks", "niets", "te", "nergens", "allerminst"])
 HARMLESS = {
     "REASSURE": ("NM201", "reassurance"),
     "AGREE": ("NM202", "agreement"),
@@ -65,6 +68,7 @@ HARMLESS = {
 WEIGHTS: dict[str, tuple[float, float, float, float, float, float]] = {
     PROPOSAL: (0.35, 0.35, 0.35, 0.35, 0.25, 0.25),
     PITCH: (0.25, 0.30, 0.35, 0.30, 0.30, 0.30),
+    PITCH_Q: (0.10, 0.15, 0.30, 0.25, 0.25, 0.40),
     STATEMENT: (0.05, 0.20, 0.30, 0.20, 0.25, 0.15),
     NONE: (0.05, 0.20, 0.30, 0.20, 0.20, 0.15),
     NEUTRAL_Q: (0.00, 0.05, 0.30, 0.25, 0.15, 0.05),
@@ -74,6 +78,7 @@ WEIGHTS: dict[str, tuple[float, float, float, float, float, float]] = {
 CONTEXT_NAMES = {
     PROPOSAL: "proposal",
     PITCH: "pitch/price",
+    PITCH_Q: "question after a pitch",
     STATEMENT: "statement",
     NONE: "call start",
     NEUTRAL_Q: "neutral question",
@@ -92,7 +97,12 @@ class MomentScore:
 
 
 def is_candidate(u: Utt) -> bool:
-    return u.role == "customer" and bool(u.words) and not u.labels.isdisjoint(GATE)
+    if u.role != "customer" or not u.words or u.labels.isdisjoint(GATE):
+        return False
+    if u.labels & GATE == {"BUT"}:  # only "maar": a candidate when it opens the turn's point (NM109)
+        pos = u.first("BUT")
+        return pos is not None and 0 < pos < 10
+    return True
 
 
 def _previous_seller(call: list[Utt], i: int) -> int | None:
@@ -130,6 +140,51 @@ def _quote(u: Utt, label: str) -> str:
     return ""
 
 
+def _concession_but(u: Utt, offer: bool = False) -> int | None:
+    """NM109: a short concession, then "maar" and the customer's own point ("aardig aangeboden, maar…",
+    "dat is waar, maar…", "mooi hoor, maar…"). Position of "maar", or None."""
+    words = u.words
+    lex = u.view.lex
+    conc = lex.words("moments.concession_words")
+    after = u.view.after
+    for k, w in enumerate(words[:10]):
+        if w == "maar":
+            # the conjunction, not the particle of "stuur maar", "doe maar": a concession word or a break before it
+            conj = k > 0 and (words[k - 1] in conc or bool(after[k - 1]))
+            ok = conj and len(words) - k >= 4 and any(x in conc for x in words[:k])
+            # after a proposal "ja, dat mag, maar…" / "goed plan, maar…" is a yes with a caveat
+            if ok and offer and any(x in u.view.lex.words("moments.acceptance_words") for x in words[:k]):
+                return None
+            return k if ok and not u.cues_in(0, k) & {"RECEPTIVE"} else None
+        if after[k] and any(ch in ".?!" for ch in after[k]) and (k + 1 >= len(words) or words[k + 1] != "maar"):
+            return None
+    return None
+
+
+def _opener(u: Utt) -> str:
+    """NM104 "kijk, …" / "luister, …" open an objection only at the start of the turn (not "ik kijk even")."""
+    prev = u.view.lex.words("moments.opener_prev")
+    for lab, _c, s, e in u.view.cues:
+        if lab == "OPENER" and (s == 0 or u.words[s - 1] in prev):
+            return u.view.text(s, e)
+    return ""
+
+
+def _doubt(u: Utt) -> str:
+    """NM110 "ik denk niet dat ze nog iets nieuws wil": doubt about wanting or doing it refuses."""
+    verbs = u.view.lex.words("moments.intent_verbs")
+    for lab, _c, s, e in u.view.cues:
+        if lab == "DOUBT" and any(w in verbs for w in u.words[e : e + 8]):
+            return u.view.text(s, min(len(u.words), e + 4))
+    return ""
+
+
+def _strong_reason(u: Utt) -> bool:
+    """A multi-word reason cue weighted 2 or more ("we zitten al bij", "zijn al voorzien") refuses on its own."""
+    v = u.view
+    return any(lab in REASON_LABELS and e - s > 1 and v.weight(lab, s, e) >= 2.0 for lab, _c, s, e in v.cues)
+
+
 def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     u = call[i]
     j = _previous_seller(call, i)
@@ -154,19 +209,32 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         lab in ("REFUSAL", "NEG_INTENT") and not any(hs < e and s < he and he >= e for hs, he in hedge_spans)
         for lab, _c, s, e in u.view.cues
     )
+    doubt = _doubt(u) if "DOUBT" in labels else ""
+    if doubt and not strong:
+        strong = True
+        ev.append(f"NM110 doubt '{doubt}'")
     harmless_labels = set(HARMLESS) & labels
     uncovered_nee = [p for p in nees if not _covered(u, p, set(HARMLESS) | {"CLOSING", "UNSURE"})]
 
     if strong:
         score += w_ref
         lab = "REFUSAL" if "REFUSAL" in labels else "NEG_INTENT"
-        ev.append(f"{'NM101 refusal' if lab == 'REFUSAL' else 'NM102 negated intent'} '{_quote(u, lab)}'")
+        if lab in labels:
+            ev.append(f"{'NM101 refusal' if lab == 'REFUSAL' else 'NM102 negated intent'} '{_quote(u, lab)}'")
     if "DEFLECT" in labels:
         score += w_defl
         ev.append(f"NM103 deflection '{_quote(u, 'DEFLECT')}'")
+    opener = _opener(u) if "OPENER" in labels else ""
+    but = _concession_but(u, ctx == PROPOSAL) if "BUT" in labels else None
     if "OBJECT" in labels:
         score += w_obj
         ev.append(f"NM104 objection '{_quote(u, 'OBJECT')}'")
+    elif but is not None:
+        score += w_obj
+        ev.append(f"NM109 concession + maar '{u.view.text(max(0, but - 2), but + 3)}'")
+    elif opener:
+        score += w_obj
+        ev.append(f"NM104 objection '{opener}'")
     if nees:
         if uncovered_nee:
             score += w_nee
@@ -175,14 +243,16 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
             score += w_nee * 0.3
     reasons = [lab for lab in REASON_LABELS if lab in labels]
     if reasons:
-        negative = any(w in NEGATORS for w in words) or "R_BUDGET" in labels
+        negators = u.view.lex.words("moments.negators")
+        negative = any(w in negators for w in words) or "R_BUDGET" in labels or _strong_reason(u)
         score += w_reason if negative else w_reason * 0.4
         ev.append(f"NM105 reason cue '{_quote(u, reasons[0])}'")
 
     # harmless readings
     refusing = strong or "DEFLECT" in labels
-    offer_ctx = ctx in (PROPOSAL, PITCH)
-    if harmless_labels and not refusing and ((nees and not uncovered_nee) or not nees):
+    offer_ctx = ctx in (PROPOSAL, PITCH, PITCH_Q)
+    go_ahead = bool(harmless_labels & {"REASSURE", "AGREE"}) and not reasons and "OBJECT" not in labels and but is None
+    if harmless_labels and not refusing and ((nees and not uncovered_nee) or not nees or go_ahead):
         name = sorted(harmless_labels)[0]
         code_h, title = HARMLESS[name]
         if name == "SELFCORR":
@@ -209,7 +279,9 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         ev.append(f"NM208 receptive '{_quote(u, 'RECEPTIVE')}'")
     last = u.q.clauses[-1] if u.q.clauses else None
     if last is not None and last.is_question and not refusing:
-        score -= 0.4
+        # "Nee. Ik heb een klant. Kan jij het overnemen?": a question after a leading no, to someone else
+        after_no = offer_ctx and bool(uncovered_nee) and uncovered_nee[0] <= 1 and last.start > 2
+        score -= 0.1 if after_no else 0.4
         ev.append("NM207 counter-question")
     if is_backchannel(u):
         score = 0.0

@@ -26,350 +26,73 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.nlp import CueView
+from pipeline.nlp import CueView, Lexicon
 
-WH = frozenset(
-    [
-        "wat",
-        "wie",
-        "waar",
-        "wanneer",
-        "waarom",
-        "hoe",
-        "hoeveel",
-        "hoelang",
-        "welke",
-        "welk",
-        "waarmee",
-        "waarover",
-        "waarvoor",
-        "waardoor",
-        "waaraan",
-        "waarin",
-        "waarop",
-        "waarnaar",
-        "hoezo",
-        "wiens",
-    ]
-)
-FINITE = frozenset(
-    [
-        "is",
-        "was",
-        "zijn",
-        "waren",
-        "ben",
-        "bent",
-        "heb",
-        "hebt",
-        "heeft",
-        "hebben",
-        "had",
-        "hadden",
-        "kan",
-        "kun",
-        "kunt",
-        "kunnen",
-        "kon",
-        "konden",
-        "wil",
-        "wilt",
-        "willen",
-        "wou",
-        "wilde",
-        "zal",
-        "zult",
-        "zullen",
-        "zou",
-        "zouden",
-        "mag",
-        "mogen",
-        "moet",
-        "moeten",
-        "moest",
-        "doe",
-        "doet",
-        "doen",
-        "deed",
-        "gaat",
-        "ga",
-        "gaan",
-        "ging",
-        "komt",
-        "kom",
-        "komen",
-        "kwam",
-        "loopt",
-        "loop",
-        "lopen",
-        "zit",
-        "zitten",
-        "zat",
-        "staat",
-        "sta",
-        "staan",
-        "weet",
-        "weten",
-        "wist",
-        "vind",
-        "vindt",
-        "vinden",
-        "denk",
-        "denkt",
-        "denken",
-        "ziet",
-        "zie",
-        "zien",
-        "werkt",
-        "werk",
-        "werken",
-        "gebruikt",
-        "gebruik",
-        "gebruiken",
-        "regelt",
-        "regel",
-        "regelen",
-        "kost",
-        "kosten",
-        "betaalt",
-        "betaal",
-        "betalen",
-        "speelt",
-        "spelen",
-        "rijdt",
-        "rijden",
-        "heet",
-        "heten",
-        "houdt",
-        "houden",
-        "krijgt",
-        "krijgen",
-        "maakt",
-        "maken",
-        "verkoopt",
-        "verkopen",
-        "draait",
-        "draaien",
-        "ligt",
-        "liggen",
-        "past",
-        "passen",
-        "lukt",
-        "lukken",
-        "bevalt",
-        "bevallen",
-        "verwacht",
-        "verwachten",
-        "zoekt",
-        "zoeken",
-        "merkt",
-        "merken",
-        "valt",
-        "vallen",
-        "noemt",
-        "noemen",
-        "beslist",
-        "beslissen",
-        "hoort",
-        "horen",
-        "verloopt",
-        "verlopen",
-        "leveren",
-        "levert",
-        "werd",
-        "wordt",
-        "worden",
-    ]
-)
-SECOND_PERSON = frozenset(["u", "je", "jij", "jullie", "ge", "gij", "uw", "jouw", "jou"])
-SUBJECT_2P = frozenset(["u", "je", "jij", "jullie", "ge", "gij"])
-PRONOUNS = SECOND_PERSON | frozenset(["het", "er", "ze", "zij", "hij", "ik", "we", "wij", "dat", "dit", "die", "men"])
-OFFER_VERBS_1P = frozenset(["zal", "mag", "zullen", "kan"])
-PARTICLES = frozenset(
-    [
-        "en",
-        "of",
-        "maar",
-        "dus",
-        "oké",
-        "ja",
-        "nou",
-        "nee",
-        "top",
-        "mooi",
-        "prima",
-        "super",
-        "helder",
-        "goed",
-        "fijn",
-        "duidelijk",
-        "ah",
-        "oh",
-        "o",
-        "aha",
-        "zeg",
-        "trouwens",
-        "verder",
-        "ook",
-        "even",
-    ]
-)
-EXCLAM = frozenset(
-    [
-        "een",
-        "vervelend",
-        "fijn",
-        "leuk",
-        "mooi",
-        "jammer",
-        "goed",
-        "erg",
-        "naar",
-        "rot",
-        "heerlijk",
-        "knap",
-        "gek",
-        "zonde",
-        "raar",
-        "grappig",
-        "interessant",
-        "lief",
-        "aardig",
-        "slim",
-        "snel",
-        "veel",
-        "weinig",
-    ]
-)
-NOT_QUESTION_AFTER_V = frozenset({"wat"})  # "weet je wat" is a discourse marker, not a question
-TAGS_1 = frozenset(["toch", "hè", "he", "hé", "ja", "right", "oké", "nee"])
-TAGS_STRONG = frozenset(["toch", "hè", "he", "hé"])
-EMBED_TRIGGERS = (
-    ("vragen", "of"),
-    ("benieuwd", "of"),
-    ("vraag", "me", "af"),
-    ("vroeg", "me", "af"),
-)
-EMBED_HEADS = frozenset(["vragen", "benieuwd", "vraag", "vroeg", "weten", "nieuwsgierig"])
-FEEDBACK = (
-    ("vindt", "u", "ervan"),
-    ("vind", "je", "ervan"),
-    ("vindt", "u", "daarvan"),
-    ("vind", "je", "daarvan"),
-    ("denkt", "u", "ervan"),
-    ("denk", "je", "ervan"),
-    ("klinkt", "dat"),
-    ("lijkt", "u", "dat"),
-    ("lijkt", "je", "dat"),
-)
-COMPANY = frozenset(
-    [
-        "bedrijf",
-        "zaak",
-        "bureau",
-        "kantoor",
-        "praktijk",
-        "team",
-        "mensen",
-        "medewerkers",
-        "afdeling",
-        "organisatie",
-        "winkel",
-    ]
-)
+
+@dataclass(frozen=True, slots=True)
+class QLex:
+    """The word lists of the question rules (section `questions` of configs/patterns/lexicon.json)."""
+
+    wh: frozenset[str]
+    finite: frozenset[str]
+    second_person: frozenset[str]
+    subject_2p: frozenset[str]
+    pronouns: frozenset[str]
+    offer_verbs_1p: frozenset[str]
+    particles: frozenset[str]
+    exclam: frozenset[str]
+    not_q_after_v: frozenset[str]
+    tags: frozenset[str]
+    tags_strong: frozenset[str]
+    tag_pairs: tuple[tuple[str, ...], ...]
+    embed_triggers: tuple[tuple[str, ...], ...]
+    embed_heads: frozenset[str]
+    feedback: tuple[tuple[str, ...], ...]
+    company: frozenset[str]
+    inversion: frozenset[str]
+    prepositions: frozenset[str]
+    embedders: frozenset[str]
+    impersonal_v: frozenset[str]
+    discourse_alone: frozenset[str]
+
+    @classmethod
+    def build(cls, lex: Lexicon) -> QLex:
+        def w(name: str) -> frozenset[str]:
+            return lex.words("questions." + name)
+
+        def seqs(name: str) -> tuple[tuple[str, ...], ...]:
+            return tuple(tuple(p.split()) for p in lex.phrases("questions." + name))
+
+        return cls(
+            wh=w("wh"),
+            finite=w("finite"),
+            second_person=w("second_person"),
+            subject_2p=w("subject_2p"),
+            pronouns=w("second_person") | w("pronouns_extra"),
+            offer_verbs_1p=w("offer_verbs_1p"),
+            particles=w("particles"),
+            exclam=w("exclamation_after_wh"),
+            not_q_after_v=w("not_question_after_verb"),
+            tags=w("tags"),
+            tags_strong=w("tags_strong"),
+            tag_pairs=seqs("tag_pairs"),
+            embed_triggers=seqs("embed_triggers"),
+            embed_heads=w("embed_heads"),
+            feedback=seqs("feedback"),
+            company=w("company"),
+            inversion=w("inversion"),
+            prepositions=w("prepositions"),
+            embedders=w("embedders"),
+            impersonal_v=w("impersonal_verbs"),
+            discourse_alone=w("discourse_verbs_alone"),
+        )
+
+
+def qlex(view: CueView) -> QLex:
+    return view.lex.bundle("questions", QLex.build)
+
+
 STRONG_BREAK = ".?!;:"
-INVERSION = frozenset(
-    [
-        "dan",
-        "nu",
-        "daar",
-        "hier",
-        "toen",
-        "straks",
-        "morgen",
-        "vandaag",
-        "gisteren",
-        "ook",
-        "zo",
-        "dus",
-        "wel",
-        "al",
-        "misschien",
-        "eigenlijk",
-        "natuurlijk",
-        "echt",
-        "gewoon",
-        "waar",
-        "als",
-        "of",
-        "dat",
-        "die",
-        "wat",
-        "hoe",
-        "want",
-        "omdat",
-        "zodat",
-        "toch",
-        "nog",
-        "even",
-        "daarom",
-        "anders",
-        "soms",
-        "vaak",
-        "altijd",
-        "nooit",
-        "meestal",
-        "ineens",
-        "dit",
-        "deze",
-        "waarom",
-        "wanneer",
-        "welke",
-        "hoeveel",
-        "er",
-        "het",
-        "me",
-        "mij",
-    ]
-)
-PREPOSITIONS = frozenset(
-    ["voor", "met", "in", "op", "aan", "bij", "van", "naar", "over", "tegen", "uit", "tot", "sinds"]
-)
-EMBEDDERS = frozenset(
-    [
-        "weet",
-        "weten",
-        "wist",
-        "kijken",
-        "kijk",
-        "zien",
-        "zie",
-        "zeggen",
-        "zeg",
-        "vertellen",
-        "precies",
-        "is",
-        "dat",
-        "dit",
-        "zo",
-        "hoe",
-        "wat",
-        "alles",
-        "iets",
-        "niets",
-        "niks",
-        "begrijp",
-        "snap",
-        "bedoel",
-        "denk",
-        "horen",
-        "hoor",
-        "laten",
-    ]
-)
-IMPERSONAL_V = frozenset(
-    ["zou", "is", "kan", "zal", "komt", "past", "lukt", "werkt", "gaat", "wordt", "klopt", "scheelt", "helpt"]
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,15 +134,15 @@ def _segments(view: CueView) -> list[tuple[int, int]]:
     return out
 
 
-def _clause_start(words: list[str], after: list[str], s: int, i: int, punctuated: bool = True) -> bool:
-    if i == s or words[i - 1] in PARTICLES or "," in after[i - 1]:
+def _clause_start(L: QLex, words: list[str], after: list[str], s: int, i: int, punctuated: bool = True) -> bool:
+    if i == s or words[i - 1] in L.particles or "," in after[i - 1]:
         return True
     if (
         not punctuated
-        and words[i] in FINITE
+        and words[i] in L.finite
         and i + 1 < len(words)
-        and words[i + 1] in SUBJECT_2P
-        and words[i - 1] not in INVERSION
+        and words[i + 1] in L.subject_2p
+        and words[i - 1] not in L.inversion
     ):
         # raw ASR runs sentences together ("je krijgt een uitnodiging van me heb je nog vragen"):
         # verb + "je/u" opens a question unless an adverb or conjunction before it explains the inversion
@@ -427,66 +150,70 @@ def _clause_start(words: list[str], after: list[str], s: int, i: int, punctuated
     # raw ASR: a wh-word directly followed by a finite verb opens a question wherever it stands
     # ("gefeliciteerd wat betekent dat voor jullie"), unless it is embedded ("weet u wat het kost").
     return (
-        words[i] in WH
+        words[i] in L.wh
         and i + 1 < len(words)
-        and (words[i + 1] in FINITE or (words[i + 1].endswith("t") and len(words[i + 1]) > 4))
-        and words[i - 1] not in EMBEDDERS
+        and (words[i + 1] in L.finite or (words[i + 1].endswith("t") and len(words[i + 1]) > 4))
+        and words[i - 1] not in L.embedders
     )
 
 
-def _starts_question(words: list[str], i: int, end: int) -> tuple[str, str]:
+def _starts_question(L: QLex, words: list[str], i: int, end: int) -> tuple[str, str]:
     """(kind, rule) when a question starts at word i of a clause ending at `end`, else ("", "")."""
     w = words[i]
     nxt = words[i + 1] if i + 1 < end else ""
-    if w in PREPOSITIONS and nxt in WH and i + 2 < end:  # "met hoeveel mensen werkt u", "voor welke rollen…"
+    if w in L.prepositions and nxt in L.wh and i + 2 < end:  # "met hoeveel mensen werkt u", "voor welke rollen…"
         w, nxt, i = nxt, words[i + 2], i + 1
-    if w in WH:
-        if not nxt or nxt in EXCLAM:
+    if w in L.wh:
+        if not nxt or nxt in L.exclam:
             return ("", "")
         window = words[i + 1 : min(end, i + 6)]
-        if any(x in FINITE or x in PRONOUNS for x in window) or w in {"waarom", "hoezo"}:
+        if any(x in L.finite or x in L.pronouns for x in window) or w in {"waarom", "hoezo"}:
             return ("wh", "QU102")
         return ("", "")
     if w == "wat" or nxt == "":
         return ("", "")
-    if w in FINITE:
-        if nxt in SUBJECT_2P:
+    if w in L.finite:
+        if nxt in L.subject_2p:
             after = words[i + 2] if i + 2 < end else ""
-            if after in NOT_QUESTION_AFTER_V or (w in {"zeg", "weet", "zie", "snap"} and i + 2 >= end):
+            if after in L.not_q_after_v or (w in L.discourse_alone and i + 2 >= end):
                 return ("", "")
             return ("yesno", "QU103")
-        if nxt in {"ik", "we", "wij"} and w in OFFER_VERBS_1P | {"zullen"} and i + 2 < end:
+        if nxt in {"ik", "we", "wij"} and w in L.offer_verbs_1p | {"zullen"} and i + 2 < end:
             return ("yesno", "QU103")
-        if nxt in {"het", "dat", "er", "dit"} and i + 2 < end and (w in IMPERSONAL_V or words[i + 2] in SECOND_PERSON):
+        impersonal = w in L.impersonal_v or (i + 2 < end and words[i + 2] in L.second_person)
+        if nxt in {"het", "dat", "er", "dit"} and i + 2 < end and impersonal:
             return ("yesno", "QU103")
     return ("", "")
 
 
-def _embedded(words: list[str], s: int, e: int) -> bool:
+def _embedded(L: QLex, words: list[str], s: int, e: int) -> bool:
     seg = words[s:e]
     for j, w in enumerate(seg[:-1]):
-        if w in EMBED_HEADS and (seg[j + 1] == "of" or seg[j + 1] in WH or (j + 2 < len(seg) and seg[j + 2] in WH)):
+        nxt2 = seg[j + 2] if j + 2 < len(seg) else ""
+        if w in L.embed_heads and (seg[j + 1] == "of" or seg[j + 1] in L.wh or nxt2 in L.wh):
             return True
-    return any(tuple(seg[j : j + len(t)]) == t for t in EMBED_TRIGGERS for j in range(len(seg) - len(t) + 1))
+    if L.embed_heads.isdisjoint(seg) and not any(t[0] in seg for t in L.embed_triggers):
+        return False
+    return any(tuple(seg[j : j + len(t)]) == t for t in L.embed_triggers for j in range(len(seg) - len(t) + 1))
 
 
-def _embedded_wh(words: list[str], s: int, e: int) -> int | None:
+def _embedded_wh(L: QLex, words: list[str], s: int, e: int) -> int | None:
     """Position of an embedded wh-question: "mag ik vragen waarom…", "ik ben benieuwd wat…"."""
     for j in range(s, e - 1):
-        if words[j] in EMBED_HEADS:
+        if words[j] in L.embed_heads:
             for k in (j + 1, j + 2):
-                if k < e and words[k] in WH:
+                if k < e and words[k] in L.wh:
                     return k
     return None
 
 
-def _tag(words: list[str], s: int, e: int, mark: bool) -> bool:
+def _tag(L: QLex, words: list[str], s: int, e: int, mark: bool) -> bool:
     last = words[e - 1]
-    if e - s >= 3 and last in TAGS_STRONG:
+    if e - s >= 3 and last in L.tags_strong:
         return True
-    if e - s >= 3 and words[e - 2 : e] in (["of", "niet"], ["niet", "waar"], ["klopt", "dat"], ["klopt", "het"]):
+    if e - s >= 3 and tuple(words[e - 2 : e]) in L.tag_pairs:
         return True
-    return mark and last in TAGS_1
+    return mark and last in L.tags
 
 
 def analyse(view: CueView) -> QuestionInfo:
@@ -494,6 +221,7 @@ def analyse(view: CueView) -> QuestionInfo:
     words = view.words
     if not words:
         return QuestionInfo((), False, 0, 0, False)
+    L = qlex(view)
     punctuated = any(a and any(ch in ".?!" for ch in a) for a in view.after)
     clauses: list[Clause] = []
     after = view.after
@@ -501,13 +229,13 @@ def analyse(view: CueView) -> QuestionInfo:
         mark = "?" in after[e - 1]
         starts: list[tuple[int, str, str]] = []
         for i in range(s, e):
-            if _clause_start(words, after, s, i, punctuated):
-                kind, rule = _starts_question(words, i, e)
+            if _clause_start(L, words, after, s, i, punctuated):
+                kind, rule = _starts_question(L, words, i, e)
                 if kind:
                     if starts and (punctuated or i - starts[-1][0] < 3):
                         continue
                     starts.append((i, kind, rule))
-        emb_wh = _embedded_wh(words, s, e)
+        emb_wh = _embedded_wh(L, words, s, e)
         if emb_wh is not None and (not starts or starts[0][1] != "wh"):
             starts = [(emb_wh, "wh", "QU105")]
         if punctuated:
@@ -516,19 +244,19 @@ def analyse(view: CueView) -> QuestionInfo:
                     i, kind, rule = starts[0]
                     clauses.append(Clause(s, e, True, kind, "QU101" if kind != "wh" else rule))
                 else:
-                    kind = "tag" if _tag(words, s, e, True) else "yesno"
+                    kind = "tag" if _tag(L, words, s, e, True) else "yesno"
                     clauses.append(Clause(s, e, True, kind, "QU101"))
-            elif _embedded(words, s, e):
+            elif _embedded(L, words, s, e):
                 clauses.append(Clause(s, e, True, "embedded", "QU105"))
-            elif _tag(words, s, e, False):
+            elif not any(ch in ".!" for ch in after[e - 1]) and _tag(L, words, s, e, False):
                 clauses.append(Clause(s, e, True, "tag", "QU104"))
             else:
                 clauses.append(Clause(s, e, False, "", ""))
             continue
         # unpunctuated (raw ASR): every question start opens a new clause
-        if not starts and _embedded(words, s, e):
+        if not starts and _embedded(L, words, s, e):
             starts.append((s, "embedded", "QU105"))
-        if not starts and _tag(words, s, e, mark):
+        if not starts and _tag(L, words, s, e, mark):
             starts.append((s, "tag", "QU104"))
         if not starts:
             clauses.append(Clause(s, e, False, "", ""))
@@ -552,14 +280,15 @@ def is_discovery(view: CueView, clause: Clause, cue_labels_in_clause: set[str]) 
     if not clause.is_question:
         return False
     seg = view.words[clause.start : clause.end]
+    L = qlex(view)
     if clause.kind == "embedded":
-        if not any(w in WH for w in seg):
+        if not any(w in L.wh for w in seg):
             return False
     elif clause.kind != "wh":
         return False
     if cue_labels_in_clause & {"LOGISTICS", "CLOSING_Q", "ARGUE", "NEG_POLAR_Q"}:
         return False
-    return not any(_has(seg, f) for f in FEEDBACK)
+    return not any(_has(seg, f) for f in L.feedback)
 
 
 def with_discovery(view: CueView, info: QuestionInfo) -> QuestionInfo:

@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from pipeline.detect.turns import Utt
 from pipeline.labels import Reason
+from pipeline.nlp import Lexicon
 
 LABEL_TO_REASON = {
     "R_BUDGET": Reason.BUDGET.value,
@@ -25,20 +26,58 @@ LABEL_TO_REASON = {
     "R_COMPETITOR": Reason.COMPETITOR.value,
     "R_NO_NEED": Reason.NO_NEED.value,
 }
+# weak reason words (label RW_*): evidence for the reason, never a moment cue on their own
+LABEL_TO_REASON.update({"RW_" + k[2:]: v for k, v in list(LABEL_TO_REASON.items())})
 
 
 def reason_scores(u: Utt) -> dict[str, float]:
     out: dict[str, float] = defaultdict(float)
-    for lab, _c, s, e in u.view.cues:
+    covered: set[int] = set()
+    cues = u.view.cues
+    # a brush-off ("bel ik zelf wel", "ik kijk er zelf wel naar") names no reason
+    deflect = [(s, e) for lab, _c, s, e in cues if lab == "DEFLECT"]
+    strong = [(s, e) for lab, _c, s, e in cues if lab.startswith("R_")]
+    for lab, _c, s, e in cues:
         r = LABEL_TO_REASON.get(lab)
-        if r is None:
+        if r is None or any(ds <= s and e <= de for ds, de in deflect):
             continue
+        if lab.startswith("RW_") and any(ss <= s and e <= se for ss, se in strong):
+            continue  # a weak word inside a stronger cue ("nodig" in "niet nodig") counts once
         out[r] += u.view.weight(lab, s, e)
-    if ("R_BUDGET" in u.labels and any(ch.isdigit() for ch in u.text)) or (
-        any(w in {"euro", "euros"} for w in u.words) and sum(1 for w in u.words if w in {"euro", "euros"}) >= 2
-    ):
+        covered.update(range(s, e))
+    _compounds(u, covered, out)
+    money = u.view.lex.words("reasons.money_words")
+    n_money = sum(1 for w in u.words if w in money)
+    if n_money and (any(ch.isdigit() for ch in u.text) or _number_word(u)):
+        out[Reason.BUDGET.value] += 1.0  # the customer names an amount of money
+    elif n_money >= 2 or (u.has("R_BUDGET") and any(ch.isdigit() for ch in u.text)):
         out[Reason.BUDGET.value] += 1.0  # the customer talks money: amounts compared
     return dict(out)
+
+
+def _number_word(u: Utt) -> bool:
+    return any(len(w) > 6 and ("honderd" in w or "duizend" in w) for w in u.words)
+
+
+def _affixes(lex: Lexicon) -> tuple[tuple[str, str, str], ...]:
+    """(reason, "head"/"modifier", part) from the lexicon's `reasons.compound_heads` / `compound_modifiers`."""
+    out: list[tuple[str, str, str]] = []
+    for kind, name in (("head", "reasons.compound_heads"), ("modifier", "reasons.compound_modifiers")):
+        for reason, parts in lex.table(name).items():
+            out.extend((str(reason), kind, str(p).lower()) for p in parts)
+    return tuple(out)
+
+
+def _compounds(u: Utt, covered: set[int], out: dict[str, float]) -> None:
+    """Dutch compounds carry the reason in one of their parts: "meerjarenbegroting", "bestuursbureau"."""
+    affixes: tuple[tuple[str, str, str], ...] = u.view.lex.bundle("reasons.affixes", _affixes)
+    for k, w in enumerate(u.words):
+        if k in covered or len(w) < 8:
+            continue
+        for reason, kind, part in affixes:
+            if len(w) >= len(part) + 3 and (w.endswith(part) if kind == "head" else w.startswith(part)):
+                out[reason] += 0.8
+                break
 
 
 def _best(scores: dict[str, float], minimum: float) -> tuple[str, float] | None:

@@ -24,49 +24,6 @@ from dataclasses import dataclass
 from pipeline.detect.questions import Clause
 from pipeline.detect.turns import Utt, clause_labels, is_backchannel, is_bare_ack
 
-LATER_WORDS = frozenset(
-    [
-        "terugbellen",
-        "bellen",
-        "later",
-        "volgend",
-        "volgende",
-        "jaar",
-        "maand",
-        "maanden",
-        "kwartaal",
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-        "voorjaar",
-        "najaar",
-        "zomer",
-        "winter",
-        "noteren",
-        "noteer",
-        "laten",
-        "weten",
-        "mail",
-        "mailen",
-        "informatie",
-        "info",
-        "sturen",
-        "nieuwsbrief",
-    ]
-)
-OFFER_AGAIN = frozenset(
-    ["offerte", "demo", "afspraak", "proef", "langskomen", "voorstel", "korting", "gratis", "tekenen", "actie"]
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Response:
@@ -108,6 +65,19 @@ def _first_pos(u: Utt, label: str, lo: int = 0) -> int | None:
     return None
 
 
+def _conditional_offer(u: Utt, c: Clause) -> bool:
+    """ "En als we het beperken tot…?", "Stel dat ik…?": a new offer, not a question about the customer."""
+    if c.kind not in ("yesno", "tag"):
+        return False
+    lex = u.view.lex
+    particles = lex.words("questions.particles")
+    seg = u.words[c.start : c.end]
+    k = 0
+    while k < len(seg) - 1 and seg[k] in particles:
+        k += 1
+    return bool(seg) and seg[k] in lex.words("turns.conditional_starts")
+
+
 def _explore_question(u: Utt, c: Clause) -> bool:
     labels = clause_labels(u, c)
     if "WHY" in labels:
@@ -115,7 +85,10 @@ def _explore_question(u: Utt, c: Clause) -> bool:
     if labels & {"ARGUE", "CLOSING_Q", "LOGISTICS"}:
         return False
     seg = u.words[c.start : c.end]
-    if c.kind in ("yesno", "tag") and (labels & {"PROPOSAL", "PITCH", "ACCEPT"} or any(w in OFFER_AGAIN for w in seg)):
+    if _conditional_offer(u, c):
+        return False
+    offer_again = u.view.lex.words("responses.offer_again")
+    if c.kind in ("yesno", "tag") and (labels & {"PROPOSAL", "PITCH", "ACCEPT"} or any(w in offer_again for w in seg)):
         return False
     return c.kind in ("wh", "yesno", "embedded", "tag")
 
@@ -140,8 +113,17 @@ def classify(u: Utt) -> tuple[str, str]:
             argue_at = s if argue_at is None else min(argue_at, s)
             break
     re_offer = next(
-        (c.start for c in u.q.questions() if c.kind in ("yesno", "tag") and "PROPOSAL" in clause_labels(u, c)), None
+        (
+            c.start
+            for c in u.q.questions()
+            if c.kind in ("yesno", "tag")
+            and ("PROPOSAL" in (cl := clause_labels(u, c)) or _conditional_offer(u, c))
+            and "LOGISTICS" not in cl
+        ),
+        None,
     )
+    later_words = u.view.lex.words("responses.later_words")
+    offer_again = u.view.lex.words("responses.offer_again")
     closing = _first_pos(u, "CLOSE")
     prefix = "RS102 ack; " if ack else ""
     if explore_at is not None and (argue_at is None or explore_at < argue_at):
@@ -151,7 +133,7 @@ def classify(u: Utt) -> tuple[str, str]:
         return "accept", f"{prefix}RS104 closing '{' '.join(words[closing : closing + 5])}'"
     if re_offer is not None and (argue_at is None or re_offer <= argue_at):
         seg = words[re_offer:]
-        if any(w in LATER_WORDS for w in seg[:14]) and not any(w in OFFER_AGAIN for w in seg[:14]):
+        if any(w in later_words for w in seg[:14]) and not any(w in offer_again for w in seg[:14]):
             return "accept", f"{prefix}RS106 callback/info offer '{' '.join(seg[:6])}'"
         return "argue", f"{prefix}RS103 re-offer '{' '.join(seg[:6])}'"
     if argue_at is not None:
@@ -159,7 +141,7 @@ def classify(u: Utt) -> tuple[str, str]:
     if u.has("ACCEPT"):
         pos = _first_pos(u, "ACCEPT") or 0
         return "accept", f"{prefix}RS104 accept '{' '.join(words[pos : pos + 5])}'"
-    if u.q.is_question:
+    if any(c.end > lead and _explore_question(u, c) for c in u.q.questions()):
         return "explore", f"{prefix}RS105 question"
     return "accept", f"{prefix}RS104 moves on"
 

@@ -9,82 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.detect.questions import Clause, QuestionInfo
-from pipeline.nlp import CueView
-
-# A backchannel: the other speaker keeps the floor ("ja ja", "hm", "oké", "klopt").
-BACKCHANNEL_WORDS = frozenset(
-    [
-        "ja",
-        "jaja",
-        "ja-ja",
-        "hm",
-        "hmm",
-        "mm",
-        "oké",
-        "ok",
-        "okay",
-        "klopt",
-        "precies",
-        "inderdaad",
-        "juist",
-        "zeker",
-        "aha",
-        "ah",
-        "oh",
-        "o",
-        "nou",
-        "tja",
-        "goed",
-        "prima",
-        "top",
-        "mooi",
-        "helder",
-        "duidelijk",
-        "snap",
-        "ik",
-        "begrijp",
-        "het",
-        "ja-ja",
-        "ach",
-        "allee",
-        "awel",
-        "echt",
-        "zo",
-    ]
-)
-# Seller acknowledgement words that alone make a "bare acknowledgement" turn.
-ACK_WORDS = BACKCHANNEL_WORDS | frozenset(
-    [
-        "dat",
-        "snap",
-        "begrijp",
-        "ik",
-        "kan",
-        "me",
-        "voorstellen",
-        "is",
-        "logisch",
-        "begrijpelijk",
-        "terecht",
-        "natuurlijk",
-        "uiteraard",
-        "jammer",
-        "helemaal",
-        "hoor",
-        "ik",
-        "u",
-        "je",
-        "het",
-        "wel",
-        "dank",
-        "bedankt",
-        "ook",
-    ]
-)
+from pipeline.nlp import CueView, Lexicon
 
 # Seller context classes (codes CX1xx in docs/rules.md)
 PROPOSAL = "proposal"  # CX101 an offer, request or proposal the customer can decline
 PITCH = "pitch"  # CX102 a pitch, price or argument without a question
+PITCH_Q = "pitch_q"  # CX107 an information question right after a pitch ("Wij doen X. Hoe doen jullie dat nu?")
 NEUTRAL_Q = "neutral_q"  # CX201 an information question about the customer
 CLOSING_Q = "closing_q"  # CX103 "heeft u nog vragen?"
 NEG_POLAR = "neg_polar"  # CX104 "stoor ik?", "vindt u het erg als...", apologies: "nee" means "go ahead"
@@ -127,7 +57,10 @@ class Utt:
 def is_backchannel(u: Utt, max_words: int = 4) -> bool:
     """A short turn made only of backchannel words ("ja ja", "hm", "oké", "klopt")."""
     w = u.words
-    return len(w) <= max_words and all(x in BACKCHANNEL_WORDS for x in w)
+    if len(w) > max_words:
+        return False
+    bc = u.view.lex.words("turns.backchannel")
+    return all(x in bc for x in w)
 
 
 def is_bare_ack(u: Utt, max_words: int = 8) -> bool:
@@ -135,7 +68,11 @@ def is_bare_ack(u: Utt, max_words: int = 8) -> bool:
     w = u.words
     if not w:
         return True
-    return len(w) <= max_words and not u.q.is_question and all(x in ACK_WORDS for x in w)
+    if len(w) > max_words or u.q.is_question:
+        return False
+    lex = u.view.lex
+    bc, extra = lex.words("turns.backchannel"), lex.words("turns.ack_extra")
+    return all(x in bc or x in extra for x in w)
 
 
 def clause_labels(u: Utt, c: Clause) -> set[str]:
@@ -144,6 +81,7 @@ def clause_labels(u: Utt, c: Clause) -> set[str]:
 
 def seller_context(u: Utt) -> tuple[str, str]:
     """(class, code) of what a seller turn puts to the customer, judged on its last question."""
+    lex = u.view.lex
     last = u.q.last_question()
     if last is not None:
         labels = clause_labels(u, last)
@@ -152,24 +90,36 @@ def seller_context(u: Utt) -> tuple[str, str]:
         if "NEG_POLAR_Q" in labels:
             return NEG_POLAR, "CX104"
         seg = u.words[last.start : last.end]
-        if last.kind == "wh":
-            if labels & {"PROPOSAL"} and (_feedback_q(u, last) or _wh_offer(seg)):
-                return PROPOSAL, "CX101"
-            return NEUTRAL_Q, "CX201"
-        if seg and seg[0] in CHECK_STARTS:
+        lead = _skip_particles(seg, lex.words("questions.particles"))
+        if seg and seg[0] in lex.words("turns.check_starts") and not _wh_offer(seg, lex):
             return NEUTRAL_Q, "CX202"
-        if labels & {"PROPOSAL"} or (seg and seg[0] in CONDITIONAL):
+        if last.kind == "wh":
+            if labels & {"PROPOSAL"} and (_feedback_q(u, last) or _wh_offer(seg, lex)):
+                return PROPOSAL, "CX101"
+            if _wh_offer(seg, lex):
+                return PROPOSAL, "CX101"
+            if _pitched_before(u, last) and not labels & {"LOGISTICS"}:
+                return PITCH_Q, "CX107"
+            return NEUTRAL_Q, "CX201"
+        if (seg and seg[0] in lex.words("turns.check_starts")) or (lead and lead[0] in lex.words("turns.check_starts")):
+            return NEUTRAL_Q, "CX202"
+        if len(lead) > 1 and lead[0] in lex.words("turns.instruction_verbs") and lead[1] in {"ik", "we", "wij"}:
+            return NEUTRAL_Q, "CX203"  # "moet ik nog iemand uitnodigen?": the seller asks for instructions
+        if labels & {"PROPOSAL"} or (lead and lead[0] in lex.words("turns.conditional_starts")):
             return PROPOSAL, "CX101"
         if labels & {"PITCH", "ARGUE"}:
             return PITCH, "CX102"
         if "LOGISTICS" in labels:
             return NEUTRAL_Q, "CX105"
+        if _pitched_before(u, last):
+            return PITCH_Q, "CX107"
         return NEUTRAL_Q, "CX201"
     tail = [lab for lab, _c, st, _e in u.view.cues if st >= len(u.words) - 8]
     if "CLOSING_Q" in tail:
         return CLOSING_Q, "CX103"
-    body = [w for w in u.words if w not in ACK_WORDS]
-    if body and body[0] in CHECK_STARTS:
+    ack = lex.words("turns.backchannel") | lex.words("turns.ack_extra")
+    body = [w for w in u.words if w not in ack]
+    if body and body[0] in lex.words("turns.check_starts"):
         return NEUTRAL_Q, "CX202"
     if u.has("NEG_POLAR_Q") and not u.has("PITCH", "PROPOSAL"):
         return NEG_POLAR, "CX104"
@@ -180,57 +130,34 @@ def seller_context(u: Utt) -> tuple[str, str]:
     return STATEMENT, "CX200"
 
 
-CHECK_STARTS = frozenset(["dus", "oftewel", "kortom"])  # "dus jullie doen het zelf?": a check, not an offer
-CONDITIONAL = frozenset(["zou", "zouden"])  # "zou het voor jullie werken om…?": a suggestion
+def _skip_particles(seg: list[str], particles: frozenset[str]) -> list[str]:
+    k = 0
+    while k < len(seg) - 1 and seg[k] in particles:
+        k += 1
+    return seg[k:]
 
 
-def _wh_offer(seg: list[str]) -> bool:
+def _pitched_before(u: Utt, c: Clause) -> bool:
+    """CX107: a neutral question closing a pitch ("Wij doen X voor praktijken. Hoe doen jullie dat nu?")."""
+    if any(lab in ("PITCH", "ARGUE") and s < c.start for lab, _c, s, _e in u.view.cues):
+        return True
+    starts = u.view.lex.words("turns.self_presentation_starts")
+    return any(not x.is_question and x.end <= c.start and u.words[x.start] in starts for x in u.q.clauses)
+
+
+def _wh_offer(seg: list[str], lex: Lexicon) -> bool:
     """Offers phrased as wh-questions: "wat als ik…", "wat dacht u van…", "hoe zou u het vinden als…"."""
-    text = " ".join(seg[:6])
-    return text.startswith(
-        (
-            "wat als",
-            "wat dacht",
-            "wat denkt u van",
-            "wat denk je van",
-            "hoe zou u het vinden",
-            "hoe zou je het vinden",
-            "wat zou u ervan",
-            "wat zou je ervan",
-        )
-    )
+    text = " ".join(_skip_particles(seg, lex.words("questions.particles"))[:6])
+    return text.startswith(lex.phrases("turns.wh_offer_starts"))
 
 
 def _feedback_q(u: Utt, c: Clause) -> bool:
     seg = u.words[c.start : c.end]
-    return any(w in {"ervan", "daarvan", "klinkt", "denkt", "lijkt"} for w in seg)
-
-
-_OFFER_NOUNS = frozenset(
-    [
-        "offerte",
-        "demo",
-        "afspraak",
-        "voorstel",
-        "proef",
-        "proefperiode",
-        "proefaccount",
-        "proefomgeving",
-        "kennismaking",
-        "langskomen",
-        "vergelijking",
-        "berekening",
-        "presentatie",
-        "gesprek",
-        "adviesgesprek",
-        "brochure",
-        "nieuwsbrief",
-        "informatie",
-        "uitnodiging",
-    ]
-)
+    fw = u.view.lex.words("turns.feedback_words")
+    return any(w in fw for w in seg)
 
 
 def _statement_offer(u: Utt) -> bool:
     """A proposal made as a statement: "mijn voorstel is een demo", "ik stuur u een offerte"."""
-    return any(w in _OFFER_NOUNS for w in u.words) or (u.has("PROPOSAL") and u.has("PITCH"))
+    nouns = u.view.lex.words("turns.offer_nouns")
+    return any(w in nouns for w in u.words) or (u.has("PROPOSAL") and u.has("PITCH"))

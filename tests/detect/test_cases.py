@@ -65,7 +65,22 @@ def test_case(name: str, case: dict[str, Any], nlp) -> None:
 
 def test_tables_have_their_schemas(nlp) -> None:
     det = detect(_frame(CASES[0][1]["dialogue"]), nlp, DetectSettings())
-    assert det.utterance_features.columns == ["call_id", "idx", "n_words", "is_question", "n_questions", "n_discovery"]
+    assert det.utterance_features.columns == [
+        "call_id",
+        "idx",
+        "n_words",
+        "is_question",
+        "n_questions",
+        "n_discovery",
+        "moment_score",
+    ]
+    ms = det.utterance_features["moment_score"]
+    assert ms.null_count() == 0 and 0.0 <= ms.min() <= ms.max() <= 1.0  # type: ignore[operator]
+    roles = _frame(CASES[0][1]["dialogue"])["role"].to_list()
+    assert all(s == 0.0 for s, r in zip(ms.to_list(), roles, strict=True) if r == "seller")
+    got = dict(zip(det.moments["utt_idx"].to_list(), det.moments["score"].to_list(), strict=True))
+    feats = dict(zip(det.utterance_features["idx"].to_list(), ms.to_list(), strict=True))
+    assert all(abs(feats[i] - s) < 1e-6 for i, s in got.items())
     assert "kept_pitching_after_disqualifier" in det.call_features.columns
     assert det.moments["score"].min() >= 0.0  # type: ignore[operator]
 
