@@ -14,9 +14,9 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.corpus import generate  # noqa: E402
-from pipeline.config import load_settings  # noqa: E402
-from pipeline.run import RunRequest, execute  # noqa: E402
+from bench.corpus import generate
+from pipeline.config import load_settings
+from pipeline.run import RunRequest, execute
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ results are gathered in shard order.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,7 +31,7 @@ def run_shards(
     if started_here:
         try:
             ray.init(address=address, include_dashboard=False, log_to_driver=False,
-                     logging_level="ERROR", configure_logging=True)
+                     logging_level=logging.ERROR, configure_logging=True)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise UsageError(ErrorCode.CONFIG_INVALID, f"cannot reach Ray at {address or 'local'}: {exc}") from None
     try:
