@@ -8,6 +8,7 @@ the per-shard function `process_shard` is the unit every engine runs.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import platform
 import time
@@ -33,6 +34,7 @@ from pipeline.ingest import (
     sha256_file,
     to_tables,
 )
+from pipeline.modelstore import keep_torch_out, needs_torch
 from pipeline.roles import load_role_rules, load_roster
 from pipeline.schema import CALLS, MOMENTS, QUARANTINE, UTTERANCES, conform
 from pipeline.store import Transaction, discard_staging, read_table, recover, workspace_lock
@@ -186,7 +188,11 @@ def _run_shards(
             if progress:
                 progress(done, len(sources))
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # forkserver, not fork: a forked child of a process that already runs polars' or torch's thread
+    # pools can deadlock. Workers start clean and keep torch out when no model needs it.
+    mp = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp, initializer=_worker_init,
+                             initargs=(ctx.detect and not needs_torch(ctx.settings),)) as pool:
         pending: deque[tuple[int, Future[ShardOutput]]] = deque()
         queue = iter(shards)
         for shard in queue:
@@ -203,6 +209,11 @@ def _run_shards(
             if progress:
                 progress(done, len(sources))
             yield out
+
+
+def _worker_init(lean: bool) -> None:
+    if lean:
+        keep_torch_out()
 
 
 def _rename_clashes(out: ShardOutput, seen: set[str]) -> ShardOutput:
