@@ -13,12 +13,11 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.corpus import generate  # noqa: E402
+from bench.corpus import generate
 
 NEECOACH = [sys.executable, "-m", "pipeline.cli"]
 
@@ -48,7 +47,8 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"{'calls':>7} {'engine':>6} {'workers':>7} {'seconds':>8} {'words/s':>10} {'calls/s':>8} {'peak RSS MB':>11}")
+    print(f"{'calls':>7} {'engine':>6} {'workers':>7} {'seconds':>8} {'words/s':>10} {'calls/s':>8} "
+          f"{'peak RSS MB':>11}")
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             corpus = Path(tmp) / "corpus"
@@ -59,8 +59,8 @@ def main() -> None:
                         continue
                     ws = Path(tmp) / f"ws-{engine}-{w}"
                     secs, rss = measure(corpus, ws, w, engine)
-                    print(f"{n:>7} {engine:>6} {w:>7} {secs:>8.1f} {words / secs:>10,.0f} {n / secs:>8.1f} {rss:>11.0f}",
-                          flush=True)
+                    print(f"{n:>7} {engine:>6} {w:>7} {secs:>8.1f} {words / secs:>10,.0f} {n / secs:>8.1f} "
+                          f"{rss:>11.0f}", flush=True)
 
 
 if __name__ == "__main__":
