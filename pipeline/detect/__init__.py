@@ -11,12 +11,23 @@ context rules run only on candidate customer turns (a cheap cue gate) and the se
     moment_proba(items: list[dict]) -> list[float]     items: {"context": seller text, "text": customer text}
     response_proba(items: list[dict]) -> list[dict[str, float]]   items: {"moment": ..., "text": seller text}
     reason_proba(items: list[dict]) -> list[dict[str, float]]     items: {"text": moment text, "later": text}
+    model_tag(task: str) -> str      (optional) how evidence names the model, e.g. "reason/v1"
+
+Blending (weights in `[detect]`; 0 = that task is rules only and its model is never called):
+- moments (`model_weight`): score = (1 - w) * rule score + w * P(moment), against `moment_threshold`;
+- responses and reasons (`response_model_weight`, `reason_model_weight`): the rule's label and its
+  confidence c become a distribution (c on the rule's label, 1 - c spread over the others), blended
+  with the model's probabilities as (1 - w) * rules + w * model; the label with the highest blended
+  score wins, and a tie keeps the rule's label. A response's confidence comes from its rule code
+  (`responses.confidence`), a reason's is the rule's reason score.
+Where the model changed the decision, or its own top label confirms it, `evidence` says so:
+"model:reason/v1 0.82" (the model's probability of the chosen label), "… (rules: fit)" when it changed it.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -30,10 +41,11 @@ from pipeline.detect import reasons as reasons_mod
 from pipeline.detect import responses as responses_mod
 from pipeline.detect.questions import analyse, with_discovery
 from pipeline.detect.turns import Utt, is_backchannel
+from pipeline.labels import REASONS, RESPONSES
 from pipeline.nlp import add_token_cues
 from pipeline.schema import MOMENTS, conform
 
-__all__ = ["DetectSettings", "Detections", "detect"]
+__all__ = ["Blended", "DetectSettings", "Detections", "blend_label", "detect"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +58,9 @@ class DetectSettings:
     reason_lookahead_turns: int = 4
     reason_min_score: float = 0.6
     disqualifier_min_moments: int = 2
-    model_weight: float = 0.5
+    model_weight: float = 0.3
+    response_model_weight: float = 0.7
+    reason_model_weight: float = 0.4
     batch_size: int = 512
 
     @classmethod
@@ -119,16 +133,112 @@ def _call_utts(rows: list[dict[str, Any]], docs: list[Any]) -> list[Utt]:
     return out
 
 
-def _model_blend(models: Any, call: list[Utt], cands: list[int], scores: list[float], w: float) -> list[float]:
-    fn = getattr(models, "moment_proba", None) if models is not None else None
+def _model_fn(models: Any, name: str, w: float) -> Any:
+    if models is None or w <= 0.0:
+        return None
+    return getattr(models, name, None)
+
+
+def _model_tag(models: Any, task: str) -> str:
+    fn = getattr(models, "model_tag", None)
+    tag = fn(task) if callable(fn) else None
+    return f"model:{tag or task}"
+
+
+def _model_blend(
+    models: Any, call: list[Utt], cands: list[int], scores: list[float], w: float
+) -> tuple[list[float], list[float] | None]:
+    """(blended moment scores, the model's P(moment) per candidate or None where no model runs)."""
+    fn = _model_fn(models, "moment_proba", w)
     if fn is None or not cands:
-        return scores
+        return scores, None
     items = []
     for p in cands:
         ctx = next((call[j].text for j in range(p - 1, -1, -1) if call[j].role == "seller"), "")
         items.append({"context": ctx, "text": call[p].text})
-    probs = list(fn(items))
-    return [(1 - w) * s + w * float(pr) for s, pr in zip(scores, probs, strict=True)]
+    probs = [float(pr) for pr in fn(items)]
+    return [(1 - w) * s + w * pr for s, pr in zip(scores, probs, strict=True)], probs
+
+
+@dataclass(frozen=True, slots=True)
+class Blended:
+    label: str
+    score: float  # the blended score of `label`
+    evidence: str  # "" when the model neither changed nor confirmed the rule's label
+
+
+def blend_label(
+    rule_label: str, rule_conf: float, probs: Mapping[str, float], labels: Sequence[str], w: float, tag: str
+) -> Blended:
+    """Blend one rule decision (label + confidence) with a model's class probabilities."""
+    conf = min(1.0, max(0.0, float(rule_conf)))
+    others = (1.0 - conf) / max(1, len(labels) - 1)
+    blended = {
+        lab: (1 - w) * (conf if lab == rule_label else others) + w * float(probs.get(lab, 0.0)) for lab in labels
+    }
+    best = rule_label
+    for lab in labels:
+        if blended[lab] > blended.get(best, float("-inf")):
+            best = lab
+    top = max(labels, key=lambda lab: float(probs.get(lab, 0.0)))
+    p_best = float(probs.get(best, 0.0))
+    if best != rule_label:
+        ev = f"{tag} {p_best:.2f} (rules: {rule_label})"
+    elif top == rule_label:
+        ev = f"{tag} {p_best:.2f}"
+    else:
+        ev = ""
+    return Blended(best, blended.get(best, conf), ev)
+
+
+def _later_customer(call: list[Utt], p: int, stop: int, lookahead: int) -> str:
+    """What the customer says after moment p, up to the next moment (the reason rules read the same)."""
+    out: list[str] = []
+    for j in range(p + 1, stop):
+        if call[j].role == "customer" and call[j].words:
+            out.append(call[j].text)
+            if len(out) >= lookahead:
+                break
+    return " ".join(out)
+
+
+def _blend_responses(
+    models: Any, call: list[Utt], pos: list[int], responses: list[Any], w: float
+) -> list[tuple[str, float | None, str]]:
+    """(label, response_score, model evidence) per moment; the rules' label and None where no model runs."""
+    fn = _model_fn(models, "response_proba", w)
+    if fn is None or not pos:
+        return [(r.label, None, "") for r in responses]
+    by_idx = {u.idx: u for u in call}
+    items = []
+    for p, r in zip(pos, responses, strict=True):
+        reply = by_idx[r.utt_idx].text if r.utt_idx is not None else ""
+        items.append({"moment": call[p].text, "text": reply})
+    tag = _model_tag(models, "response")
+    out: list[tuple[str, float | None, str]] = []
+    for r, probs in zip(responses, fn(items), strict=True):
+        b = blend_label(r.label, responses_mod.confidence(r.evidence), probs, RESPONSES, w, tag)
+        out.append((b.label, b.score, b.evidence))
+    return out
+
+
+def _blend_reasons(
+    models: Any, call: list[Utt], pos: list[int], reasons: list[tuple[str, float, str]], w: float, lookahead: int
+) -> list[tuple[str, float, str]]:
+    """(reason, reason_score, evidence) per moment, the model's evidence appended where it counts."""
+    fn = _model_fn(models, "reason_proba", w)
+    if fn is None or not pos:
+        return reasons
+    items = []
+    for k, p in enumerate(pos):
+        stop = pos[k + 1] if k + 1 < len(pos) else len(call)
+        items.append({"text": call[p].text, "later": _later_customer(call, p, stop, lookahead)})
+    tag = _model_tag(models, "reason")
+    out = []
+    for (label, score, ev), probs in zip(reasons, fn(items), strict=True):
+        b = blend_label(label, score, probs, REASONS, w, tag)
+        out.append((b.label, b.score, f"{ev}; {b.evidence}" if b.evidence else ev))
+    return out
 
 
 def _detect_call(
@@ -136,26 +246,43 @@ def _detect_call(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     cands = [p for p, u in enumerate(call) if moments_mod.is_candidate(u)]
     scored = [moments_mod.score_moment(call, p, settings.recent_offer_turns) for p in cands]
-    scores = _model_blend(models, call, cands, [m.score for m in scored], settings.model_weight)
+    scores, mprobs = _model_blend(models, call, cands, [m.score for m in scored], settings.model_weight)
     if moment_scores is not None:
         for p, sc in zip(cands, scores, strict=True):
             moment_scores[p] = round(float(sc), 4)
-    pos = [p for p, s in zip(cands, scores, strict=True) if s >= settings.moment_threshold]
-    kept = [(m, s) for m, s in zip(scored, scores, strict=True) if s >= settings.moment_threshold]
+    thr = settings.moment_threshold
+    keep = [k for k, s in enumerate(scores) if s >= thr]
+    pos = [cands[k] for k in keep]
+    kept = [(scored[k], scores[k]) for k in keep]
+    moment_ev: list[str] = []
+    if mprobs is not None:
+        tag = _model_tag(models, "moment")
+        for k in keep:
+            pr = mprobs[k]
+            if scored[k].score < thr:
+                moment_ev.append(f"{tag} {pr:.2f} (rules: {scored[k].score:.2f})")
+            elif pr >= 0.5:
+                moment_ev.append(f"{tag} {pr:.2f}")
+            else:
+                moment_ev.append("")
 
     responses = [responses_mod.respond(call, p, settings.response_max_customer_skip) for p in pos]
     reasons = reasons_mod.assign(call, pos, settings.reason_lookahead_turns, min_score=settings.reason_min_score)
+    reasons = _blend_reasons(models, call, pos, reasons, settings.reason_model_weight, settings.reason_lookahead_turns)
+    resp_final = _blend_responses(models, call, pos, responses, settings.response_model_weight)
     dq = dq_mod.establish(
-        call, pos, [r[0] for r in reasons], [r.label for r in responses], settings.disqualifier_min_moments
+        call, pos, [r[0] for r in reasons], [r[0] for r in resp_final], settings.disqualifier_min_moments
     )
     pos_set = {p: k for k, p in enumerate(pos)}
     rows = []
     for k, p in enumerate(pos):
         m, s = kept[k]
         resp = responses[k]
+        resp_label, resp_score, resp_model_ev = resp_final[k]
         reason, reason_score, reason_ev = reasons[k]
+        resp_ev = f"{resp.evidence}; {resp_model_ev}" if resp_model_ev else resp.evidence
         entrenched = False
-        if resp.label == "argue" and resp.utt_idx is not None:
+        if resp_label == "argue" and resp.utt_idx is not None:
             rpos = next(q for q in range(p, len(call)) if call[q].idx == resp.utt_idx)
             nxt = next(
                 (q for q in range(rpos + 1, len(call)) if call[q].role == "customer" and not is_backchannel(call[q])),
@@ -168,13 +295,13 @@ def _detect_call(
                 "utt_idx": call[p].idx,
                 "text": call[p].text,
                 "reason": reason,
-                "response": resp.label,
-                "asked_why_first": resp.label == "explore",
+                "response": resp_label,
+                "asked_why_first": resp_label == "explore",
                 "response_utt_idx": resp.utt_idx,
                 "score": round(s, 4),
-                "evidence": "; ".join((*m.evidence, resp.evidence, reason_ev)),
+                "evidence": "; ".join((*m.evidence, *[e for e in moment_ev[k : k + 1] if e], resp_ev, reason_ev)),
                 "reason_score": round(reason_score, 4),
-                "response_score": None,
+                "response_score": None if resp_score is None else round(resp_score, 4),
                 "acknowledged": resp.acknowledged,
                 "patience_s": resp.patience_s,
                 "entrenched": entrenched,

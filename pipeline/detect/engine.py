@@ -6,8 +6,8 @@ Models are optional: `[models]` in the config names a model directory per task (
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -48,6 +48,10 @@ class Models:
     moment: Classifier | None = None
     response: Classifier | None = None
     reason: Classifier | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)  # task -> "task/version", for evidence
+
+    def model_tag(self, task: str) -> str:
+        return self.tags.get(task, task)
 
     @property
     def moment_proba(self) -> Any:
@@ -86,11 +90,14 @@ class Models:
 
 def load_models(settings: Settings) -> Models:
     loaded: dict[str, Classifier] = {}
+    tags: dict[str, str] = {}
     for task, path in model_paths(settings).items():
         if not path.exists():
             raise UsageError(ErrorCode.MODEL_INVALID, f"[models] {task} = {path}: no such directory")
         loaded[task] = load_classifier(path, task)
-    return Models(**loaded)
+        tags[task] = f"{task}/{read_info(path, task).version}"
+    return Models(moment=loaded.get("moment"), response=loaded.get("response"), reason=loaded.get("reason"),
+                  tags=tags)
 
 
 @dataclass

@@ -146,6 +146,31 @@ def classify(u: Utt) -> tuple[str, str]:
     return "accept", f"{prefix}RS104 moves on"
 
 
+# How sure each rule is of its label (0..1), used only where a response model is blended in: a
+# why-question or a closing is clear; a fallback ("moves on", a bare question) is a guess.
+_CONFIDENCE: tuple[tuple[str, float], ...] = (
+    ("RS201", 0.95),
+    ("RS202", 0.85),
+    ("RS101", 0.9),
+    ("RS105 explore question", 0.75),
+    ("RS105 question", 0.55),
+    ("RS104 closing", 0.85),
+    ("RS106", 0.7),
+    ("RS103 re-offer", 0.7),
+    ("RS103 argument", 0.8),
+    ("RS104 accept", 0.7),
+    ("RS104 moves on", 0.4),
+)
+
+
+def confidence(evidence: str) -> float:
+    """The rules' confidence in a response label, from its evidence (rule code)."""
+    for code, conf in _CONFIDENCE:
+        if code in evidence:
+            return conf
+    return 0.6
+
+
 def respond(call: list[Utt], i: int, max_customer_skip: int = 3) -> Response:
     j, acknowledged = find_response(call, i, max_customer_skip)
     if j is None:
