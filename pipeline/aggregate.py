@@ -142,16 +142,18 @@ def utterance_features(utts: pl.DataFrame) -> pl.DataFrame:
         discovery=pl.col("n_discovery").cast(pl.Int64).fill_null(0),
         seller=pl.col("role") == "seller",
         customer=pl.col("role") == "customer",
-    )
+    ).drop("text")  # the biggest column; metrics never need it again
 
 
 def _monologues(u: pl.DataFrame) -> pl.DataFrame:
-    runs = u.sort("call_id", "idx").with_columns(
-        run=(pl.col("role") != pl.col("role").shift(1).over("call_id"))
+    # Rows sorted by call: a run starts where the call or the role changes; run ids are global,
+    # so no window over calls is needed (windows over 10k calls cost ~100 MB).
+    runs = u.select("call_id", "idx", "role", "seller", "words", "start_s", "end_s").sort("call_id", "idx")
+    runs = runs.with_columns(
+        run=((pl.col("role") != pl.col("role").shift(1)) | (pl.col("call_id") != pl.col("call_id").shift(1)))
         .fill_null(True)
         .cast(pl.Int64)
         .cum_sum()
-        .over("call_id")
     )
     return (
         runs.filter(pl.col("seller"))

@@ -89,6 +89,7 @@ class RunSummary:
     calls_total: int = 0
     moments_total: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)  # this process's high-water mark after each stage
     recovered: str | None = None
     manifest: str | None = None
 
@@ -107,6 +108,19 @@ class RunSummary:
             parts.append(f"{self.duplicates} duplicate content")
         parts.append(f"{self.calls_total} calls and {self.moments_total} nee-moments in workspace")
         return "neecoach: " + ", ".join(parts) + f" ({self.timings.get('total', 0.0):.1f}s)"
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (Linux: VmHWM; elsewhere ru_maxrss)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def processing_hash(settings: Settings, detect: bool) -> str:
@@ -233,13 +247,13 @@ def _rename_clashes(out: ShardOutput, seen: set[str]) -> ShardOutput:
 
 def _concat(frames: Sequence[pl.DataFrame | None], empty: pl.DataFrame) -> pl.DataFrame:
     present = [f for f in frames if f is not None and f.height]
-    return pl.concat(present, how="diagonal_relaxed") if present else empty
+    return pl.concat(present, how="diagonal_relaxed", rechunk=False) if present else empty
 
 
 def _replace(old: pl.DataFrame | None, new: pl.DataFrame, drop: pl.Expr) -> pl.DataFrame:
     if old is None or not old.height:
         return new
-    return pl.concat([old.filter(~drop), new], how="diagonal_relaxed")
+    return pl.concat([old.filter(~drop), new], how="diagonal_relaxed", rechunk=False)
 
 
 def execute(req: RunRequest, progress: Progress | None = None) -> RunSummary:
@@ -285,6 +299,7 @@ def execute(req: RunRequest, progress: Progress | None = None) -> RunSummary:
                 seen_digest[d] = str(s.path)
                 todo.append(s)
         summary.timings["plan"] = time.perf_counter() - t0
+        summary.peak_rss_mb["plan"] = peak_rss_mb()
         summary.seen = len(sources) + len(manifest_problems)
 
         ctx = ShardContext(settings.ingest, _role_context(settings), settings, req.detect)
@@ -296,6 +311,7 @@ def execute(req: RunRequest, progress: Progress | None = None) -> RunSummary:
         outputs = [_rename_clashes(o, seen_ids) for o in _run_shards(todo, ctx, workers, progress, req.engine,
                                                                          req.ray_address)]
         summary.timings["ingest_detect"] = time.perf_counter() - t0
+        summary.peak_rss_mb["ingest_detect"] = peak_rss_mb()
         new_calls = conform(_concat([o.calls for o in outputs], CALLS.empty()), CALLS)
         new_utts = conform(_concat([o.utterances for o in outputs], UTTERANCES.empty()), UTTERANCES)
         new_moments = conform(_concat([o.moments for o in outputs], MOMENTS.empty()), MOMENTS)
@@ -319,7 +335,10 @@ def execute(req: RunRequest, progress: Progress | None = None) -> RunSummary:
         )
         quarantine = _replace(old_quarantine, new_quar, resolved)
         calls = conform(calls.sort("call_id"), CALLS)
-        utts = conform(utts.sort(["call_id", "idx"]), UTTERANCES)
+        # Utterances keep their order (kept rows, then new calls in file order): sorting the biggest
+        # table would only cost memory; every call's rows stay together and in `idx` order.
+        utts = conform(utts, UTTERANCES)
+        del new_utts
         quarantine = conform(quarantine.unique(subset=["source_file"], keep="last").sort("source_file"), QUARANTINE)
         tx = Transaction(ws)
         moments: pl.DataFrame | None = None
@@ -339,8 +358,10 @@ def execute(req: RunRequest, progress: Progress | None = None) -> RunSummary:
                 t0 = time.perf_counter()
                 _aggregate_and_render(tx, calls, utts, moments, settings, req.reports)
                 summary.timings["aggregate_render"] = time.perf_counter() - t0
+                summary.peak_rss_mb["aggregate_render"] = peak_rss_mb()
         summary.calls_total = calls.height
         summary.timings["total"] = time.perf_counter() - t_start
+        summary.peak_rss_mb["merge"] = peak_rss_mb()
         manifest_doc = run_manifest(req, summary, current, workers)
         tx.json("run.json", manifest_doc)
         tx.json(f"runs/{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.json", manifest_doc)
@@ -409,6 +430,7 @@ def run_manifest(req: RunRequest, summary: RunSummary, current: str, workers: in
         },
         "recovered": summary.recovered,
         "timings_s": {k: round(v, 3) for k, v in summary.timings.items()},
+        "peak_rss_mb": summary.peak_rss_mb,
         "environment": {
             "python": platform.python_version(),
             "polars": _v("polars"),

@@ -127,3 +127,26 @@ def test_shipped_models_are_reproducible(tmp_path: Path) -> None:
         shipped_meta = json.loads((PROJECT_ROOT / "models" / task / "v1" / "meta.json").read_text())
         again_meta = json.loads((tmp_path / task / "v1" / "meta.json").read_text())
         assert shipped_meta["data_hash"] == again_meta["data_hash"]
+
+
+def test_models_cli_list_show_diff_and_train(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from tests.conftest import SAMPLES
+
+    runner = CliRunner()
+    cfg = write_config(tmp_path)
+    trained = runner.invoke(app, ["train", str(cfg), "--task", "moment"])
+    assert trained.exit_code == 0, trained.output
+    assert "moment" in trained.output and "macro-F1" in trained.output
+    listed = runner.invoke(app, ["models", "list", "--root", str(tmp_path / "models")])
+    assert listed.exit_code == 0 and "moment" in listed.output
+    d = tmp_path / "models" / "moment" / "t1"
+    shown = runner.invoke(app, ["models", "show", str(d)])
+    assert shown.exit_code == 0 and "Intended use" in shown.output
+    diff = runner.invoke(app, ["models", "diff", str(d), str(d), "--set", str(SAMPLES)])
+    assert diff.exit_code == 0, diff.output
+    assert "macro-F1" in diff.output and "+0.000" in diff.output
+    bad = runner.invoke(app, ["models", "show", str(tmp_path)])
+    assert bad.exit_code == 2 and "E402" in bad.output
