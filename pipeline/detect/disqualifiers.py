@@ -1,13 +1,27 @@
 """Call-level disqualifiers: `budget` and `fit`, only when the call establishes them.
 
-DQ201 budget / DQ202 fit is established when the customer's budget (fit) objection is firm or repeated:
-- two or more moments with that reason, or
-- one moment that states it firmly (no money at all, a spending freeze, "past niet", "niks voor ons",
-  a hard requirement that is not met), or with amounts far apart (the customer's figure at most half
-  of the seller's), or
-- the rep concedes it ("dan is het niet voor jullie", "kan ik u niks bieden").
-It is not a disqualifier when the call resolves it (DQ203): after it the customer agrees to a meeting,
-a demo, a trial or a deal the seller proposes.
+A disqualifier tells the rep to stop selling: the customer really cannot or will not pay (`budget`), or the
+product clearly does not match their needs, size or way of working (`fit`). Per reason, the moments with that
+reason (after the customer's last agreement, DQ203) are weighed; the call establishes it at 2 points or more:
+
+- DQ211 repeated: `disqualifier_min_moments` or more moments with the reason (2 points);
+- DQ212 decisive statement: a firm phrase in the moment or in the customer's explanation after it, up to the
+  next moment or agreement ("daar is gewoon geen geld voor", "budgetstop", "dan houdt het op", "geen
+  koppeling", "ik werk alleen") (2 points);
+- DQ213 amounts far apart: the customer's budget at most half the seller's price, in the moment or in an
+  answer after it that talks money (2 points);
+- DQ214 the rep concedes or restates it ("dan past het niet binnen uw budget", "dan is dit niet de goede
+  oplossing voor u", "kan ik u niks bieden") (2 points);
+- DQ215 firmness cues in the moment: "echt niet", "gewoon niet", "absoluut", "nooit", "geen sprake van" (1);
+- DQ216 explained after a why: the rep asks (explore) and the customer's answer names the same reason
+  clearly (reason evidence 2 or more) (1);
+- DQ217 the call ends on it: it is the last moment, the customer agreed to nothing in the call and the call
+  is over within four turns (1).
+
+DQ203 resolved: not a disqualifier when after it the customer agrees to go ahead on the point: a resolving
+phrase ("dat verandert de zaak", "dat kan wel", "dan doen we dat") or a yes to the seller's proposal of a
+meeting, demo, trial, cheaper option or deal. A yes to cancelling or stopping ("zal ik de demo annuleren?" -
+"ja, graag") resolves nothing.
 
 Also per call: where it was established (utterance idx), how many seller turns and seconds followed,
 and whether the rep kept pitching afterwards (argue responses or argument cues).
@@ -18,6 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.detect.reasons import reason_scores
 from pipeline.detect.turns import PROPOSAL, Utt, seller_context
 from pipeline.nlp import Lexicon
 
@@ -116,6 +131,7 @@ def _agreements(call: list[Utt], moments: frozenset[int] = frozenset()) -> list[
     resolve = lex.phrases("disqualifiers.resolve")
     meeting = lex.words("disqualifiers.meeting_words")
     agree = lex.phrases("disqualifiers.agree_starts")
+    stop = lex.words("disqualifiers.stop_words")
     for j, c in enumerate(call):
         if c.role != "customer" or not c.words or j in moments or c.has("REFUSAL", "NEG_INTENT", "DEFLECT"):
             continue
@@ -125,48 +141,94 @@ def _agreements(call: list[Utt], moments: frozenset[int] = frozenset()) -> list[
         s = next((k for k in range(j - 1, -1, -1) if call[k].role == "seller" and call[k].words), None)
         if s is None or seller_context(call[s])[0] != PROPOSAL or not any(w in meeting for w in call[s].words):
             continue
+        if any(w in stop for w in call[s].words):  # "zal ik de demo annuleren?" - "ja, graag" goes nowhere
+            continue
+        if not call[s].q.is_question:  # "Dan mail ik u de offerte." - "Ja. Dag." is a goodbye, not a yes
+            continue
         text = " ".join(c.words[:3])
         if any(text.startswith(a) for a in agree):
             out.append(j)
     return out
 
 
+def _span_after(call: list[Utt], p: int, stop: int) -> list[int]:
+    """The customer's turns after moment p up to the next moment (their explanation, the answer to a why)."""
+    return [j for j in range(p + 1, stop) if call[j].role == "customer" and call[j].words]
+
+
+def _weigh(
+    call: list[Utt],
+    dq: str,
+    pos: list[int],
+    moment_pos: list[int],
+    responses: dict[int, str],
+    agreed: list[int],
+    min_moments: int,
+) -> tuple[int, str] | None:
+    """(position, evidence) where the call establishes `dq` from these moments, or None."""
+    lex = call[0].view.lex
+    firm_phrases = lex.phrases(f"disqualifiers.firm_{dq}")
+    concede = lex.phrases("disqualifiers.concede") + lex.phrases(f"disqualifiers.concede_{dq}")
+    firmness = lex.phrases("disqualifiers.firmness")
+    points = 0
+    why: list[str] = []
+    at: int | None = None
+
+    def add(n: int, p: int, text: str) -> None:
+        nonlocal points, at
+        points += n
+        why.append(text)
+        at = p if at is None else min(at, p)
+
+    if len(pos) >= min_moments:
+        add(2, pos[min_moments - 1], f"DQ211 {len(pos)} {dq} objections")
+    money = lex.words("reasons.money_words")
+    for p in pos:
+        nxt = next((m for m in moment_pos if m > p), len(call))
+        nxt = min([nxt, *[a for a in agreed if a > p]])
+        turns = [p, *_span_after(call, p, nxt)]
+        firm = next((f for j in turns if (f := _phrase(call[j].words, firm_phrases))), None)
+        if firm and not any(w.startswith("DQ212") for w in why):
+            add(2, p, f"DQ212 firm '{firm}'")
+        if dq == "budget" and not any(w.startswith("DQ213") for w in why) and any(
+            _far_apart(call, j) for j in turns if j == p or money & set(call[j].words)
+        ):
+            add(2, p, "DQ213 amounts far apart")
+        cue = _phrase(call[p].words, firmness)
+        if cue and not any(w.startswith("DQ215") for w in why):
+            add(1, p, f"DQ215 firmness '{cue}'")
+        explained = any(reason_scores(call[j]).get(dq, 0.0) >= 2.0 for j in turns[1:3])
+        if responses.get(p) == "explore" and explained and not any(w.startswith("DQ216") for w in why):
+            add(1, p, "DQ216 explained after a why")
+    sellers = [j for j in range(pos[0] + 1, len(call)) if call[j].role == "seller"]
+    conceded = next((f for j in sellers if (f := _phrase(call[j].words, concede))), None)
+    if conceded:
+        add(2, pos[0], f"DQ214 rep concedes '{conceded}'")
+    last = pos[-1]
+    if last == moment_pos[-1] and not agreed and len([u for u in call[last + 1 :] if u.words]) <= 4:
+        add(1, last, "DQ217 call ends on it")
+    if points < 2 or at is None:
+        return None
+    return at, "; ".join(why)
+
+
 def establish(
     call: list[Utt], moment_pos: list[int], reasons: list[str], responses: list[str], min_moments: int = 2
 ) -> CallDisqualifiers:
     found: list[tuple[int, str, str]] = []  # (position, disqualifier, evidence)
-    lex = call[0].view.lex if call else None
     agreed = _agreements(call, frozenset(moment_pos))
+    resp_at = dict(zip(moment_pos, responses, strict=True))
     for dq, code in (("budget", "DQ201"), ("fit", "DQ202")):
         pos = [p for p, r in zip(moment_pos, reasons, strict=True) if r == dq]
         # DQ203: an objection the customer later agrees past is resolved; only what follows the last agreement counts
         last_agree = next((a for a in reversed(agreed) if a > min(pos, default=len(call))), None)
         if last_agree is not None:
             pos = [p for p in pos if p > last_agree]
-        if not pos or lex is None:
+        if not pos:
             continue
-        firm_phrases = lex.phrases(f"disqualifiers.firm_{dq}")
-        concede = lex.phrases("disqualifiers.concede")
-        at: int | None = None
-        why = ""
-        if len(pos) >= min_moments:
-            at, why = pos[min_moments - 1], f"{len(pos)} {dq} objections"
-        for p in pos:
-            firm = _phrase(call[p].words, firm_phrases)
-            if firm:
-                at, why = (p, f"firm '{firm}'") if at is None or p < at else (at, why)
-                break
-            if dq == "budget" and _far_apart(call, p):
-                at, why = (p, "amounts far apart") if at is None or p < at else (at, why)
-                break
-        if at is None:
-            for j in range(pos[0] + 1, len(call)):
-                if call[j].role == "seller" and _phrase(call[j].words, concede):
-                    at, why = pos[0], f"rep concedes '{_phrase(call[j].words, concede)}'"
-                    break
-        if at is None:
-            continue
-        found.append((at, dq, f"{code} {dq}: {why}"))
+        got = _weigh(call, dq, pos, moment_pos, resp_at, agreed, min_moments)
+        if got is not None:
+            found.append((got[0], dq, f"{code} {dq}: {got[1]}"))
     if not found:
         return CallDisqualifiers((), None, None, None, None, "")
     found.sort()

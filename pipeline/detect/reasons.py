@@ -2,16 +2,28 @@
 
 Per moment (RE1xx cue labels, see docs/rules.md):
 1. RE201 the moment's own words: reason cues weighted by length (a multi-word cue such as "geen budget"
-   or "zitten al bij" outweighs a single word such as "prijs");
-2. RE202 what the customer reveals next: their turns after the moment up to the next moment (the answer
-   to the rep's why-question usually holds the reason), at a lower weight;
+   or "zitten al bij" outweighs a single word such as "prijs"); overlapping cues of one reason count once
+   (the strongest); plus what the words mean together:
+   - RE210 a price on the table (the seller just named an amount) leans an objection towards budget
+     (weakly: it decides only where nothing else does);
+   - RE211 served and satisfied ("we hebben Eneco en dat bevalt prima") is competitor, not no_need;
+   - RE212 a running contract with a later moment to come back ("ons contract loopt nog tot 2027, bel dan
+     maar terug") is timing, not competitor;
+2. RE202 what the call reveals next, up to the next moment: the customer's turns (the answer to the rep's
+   why-question usually holds the reason) at a lower weight, and RE213 the rep restating the reason
+   ("dan is dit niet de goede oplossing voor u", "dan past het niet binnen uw budget"; not after a deflection);
 3. RE203 a bare repeated no ("nee, dat hoeft niet") carries the reason already on the table: the
-   previous moment's reason, or for a first moment the next moment's own reason;
-4. otherwise `unknown`. A deflection ("stuur maar een mailtje") with no reason given stays unknown.
+   previous moment's reason;
+4. RE205 a default reading of the moment's own words when nothing else names a reason (lexicon
+   `reasons.defaults`): an impossibility ("dat gaat niet", "dan houdt het op", "heeft geen zin") is fit;
+   a bare "dat hoeft niet" stays unknown;
+5. RE203 for a first moment, the next moment's own reason;
+6. otherwise `unknown`. A deflection ("stuur maar een mailtje") with no reason given stays unknown (RE204).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from pipeline.detect.turns import Utt
@@ -26,33 +38,84 @@ LABEL_TO_REASON = {
     "R_COMPETITOR": Reason.COMPETITOR.value,
     "R_NO_NEED": Reason.NO_NEED.value,
 }
-# weak reason words (label RW_*): evidence for the reason, never a moment cue on their own
+# reason-only evidence (label RW_*): weak words (0.7) and reason phrases with their own weight; they name a
+# reason but never make a turn a moment
 LABEL_TO_REASON.update({"RW_" + k[2:]: v for k, v in list(LABEL_TO_REASON.items())})
+
+_YEAR = re.compile(r"\b20[2-4]\d\b")
+# a supplier named in a written transcript: "bij Greenchoice", "via Syntra", "we hebben Eneco"
+_NAMED = re.compile(r"\b(?:bij|via|met|door|hebben|gebruiken|in)\s+(?:[A-Z][\w&-]*[a-z][\w&-]*|[A-Z]{2,}\b)")
+
+
+def _clustered(cues: list[tuple[str, float, int, int]]) -> dict[str, float]:
+    """Per reason, overlapping cues count once (the strongest): "we hebben al een" is one cue, not three."""
+    out: dict[str, float] = defaultdict(float)
+    by_reason: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
+    for r, w, s, e in cues:
+        by_reason[r].append((s, e, w))
+    for r, spans in by_reason.items():
+        spans.sort()
+        end, best = -1, 0.0
+        for s, e, w in spans:
+            if s >= end:
+                out[r] += best
+                best = 0.0
+            best = max(best, w)
+            end = max(end, e)
+        out[r] += best
+    return out
 
 
 def reason_scores(u: Utt) -> dict[str, float]:
-    out: dict[str, float] = defaultdict(float)
-    covered: set[int] = set()
     cues = u.view.cues
+    lex = u.view.lex
     # a brush-off ("bel ik zelf wel", "ik kijk er zelf wel naar") names no reason
     deflect = [(s, e) for lab, _c, s, e in cues if lab == "DEFLECT"]
-    strong = [(s, e) for lab, _c, s, e in cues if lab.startswith("R_")]
+    found: list[tuple[str, float, int, int]] = []
+    covered: set[int] = set()
     for lab, _c, s, e in cues:
         r = LABEL_TO_REASON.get(lab)
         if r is None or any(ds <= s and e <= de for ds, de in deflect):
             continue
-        if lab.startswith("RW_") and any(ss <= s and e <= se for ss, se in strong):
-            continue  # a weak word inside a stronger cue ("nodig" in "niet nodig") counts once
-        out[r] += u.view.weight(lab, s, e)
+        found.append((r, u.view.weight(lab, s, e), s, e))
         covered.update(range(s, e))
+    out: dict[str, float] = defaultdict(float, _clustered(found))
     _compounds(u, covered, out)
-    money = u.view.lex.words("reasons.money_words")
+    money = lex.words("reasons.money_words")
     n_money = sum(1 for w in u.words if w in money)
     if n_money and (any(ch.isdigit() for ch in u.text) or _number_word(u)):
         out[Reason.BUDGET.value] += 1.0  # the customer names an amount of money
     elif n_money >= 2 or (u.has("R_BUDGET") and any(ch.isdigit() for ch in u.text)):
         out[Reason.BUDGET.value] += 1.0  # the customer talks money: amounts compared
+    if _YEAR.search(u.text):
+        out[Reason.TIMING.value] += 0.7  # a year: "tot eind 2027"
+    if _NAMED.search(u.text):
+        out[Reason.COMPETITOR.value] += 0.8  # a named supplier
+    _served_and_timed(u, found, out)
     return dict(out)
+
+
+def _served_and_timed(u: Utt, found: list[tuple[str, float, int, int]], out: dict[str, float]) -> None:
+    """RE211 served + satisfied is competitor; RE212 a running contract + a later date is timing."""
+    comp, need, timing = Reason.COMPETITOR.value, Reason.NO_NEED.value, Reason.TIMING.value
+    lex = u.view.lex
+    if out.get(comp, 0.0) >= 0.7 and out.get(need, 0.0) > 0:
+        satisfied = lex.words("reasons.satisfied_words")
+        moved = max((w for r, w, s, e in found if r == need and satisfied & set(u.words[s:e])), default=0.0)
+        if moved:
+            out[comp] += moved
+            out[need] = max(0.0, out[need] - moved)
+    # a running contract is timing when the customer points to a later moment ("bel volgend jaar maar terug",
+    # "daar kijk ik nu niet naar"); "we zitten bij X en dat contract loopt nog" stays competitor
+    contract = lex.words("reasons.contract_words")
+    if (
+        out.get(timing, 0.0) >= 1.5
+        and out.get(comp, 0.0) > 0
+        and contract & set(u.words)
+        and _has_phrase(u.words, lex.phrases("reasons.later_cues"))
+    ):
+        out[timing] += out[comp]
+        out[comp] = 0.0
 
 
 def _number_word(u: Utt) -> bool:
@@ -80,6 +143,61 @@ def _compounds(u: Utt, covered: set[int], out: dict[str, float]) -> None:
                 break
 
 
+def _has_phrase(words: list[str], phrases: tuple[str, ...] | list[str]) -> str | None:
+    text = " " + " ".join(words) + " "
+    for p in phrases:
+        if f" {p} " in text:
+            return p
+    return None
+
+
+def price_quoted(call: list[Utt], p: int, seller_turns: int = 2) -> bool:
+    """RE210: one of the seller's last turns before position p names a price (an amount with a money word,
+    "per maand", a percentage fee)."""
+    lex = call[p].view.lex
+    money = lex.words("reasons.money_words") | lex.words("reasons.price_words")
+    units = lex.words("reasons.price_units")
+    seen = 0
+    for j in range(p - 1, -1, -1):
+        u = call[j]
+        if u.role != "seller" or not u.words:
+            continue
+        ws = set(u.words)
+        number = any(ch.isdigit() for ch in u.text) or _number_word(u) or bool(units & ws)
+        if number and money & ws:
+            return True
+        seen += 1
+        if seen >= seller_turns:
+            break
+    return False
+
+
+def _own(call: list[Utt], p: int) -> dict[str, float]:
+    scores = reason_scores(call[p])
+    if price_quoted(call, p):
+        scores[Reason.BUDGET.value] = scores.get(Reason.BUDGET.value, 0.0) + call[p].view.lex.table(
+            "reasons.context_weights"
+        ).get("price_quoted", 0.6)
+    return scores
+
+
+def _rep_restates(u: Utt) -> dict[str, float]:
+    """RE213: the rep names the reason back ("dan past het niet binnen uw budget")."""
+    out: dict[str, float] = {}
+    for reason, phrases in u.view.lex.table("reasons.rep_restates").items():
+        if _has_phrase(u.words, [str(x).lower() for x in phrases]):
+            out[str(reason)] = 1.0
+    return out
+
+
+def _default_reading(u: Utt) -> str | None:
+    """RE205: what the moment's own words mean when nothing else in the call names a reason."""
+    for reason, phrases in u.view.lex.table("reasons.defaults").items():
+        if _has_phrase(u.words, [str(x).lower() for x in phrases]):
+            return str(reason)
+    return None
+
+
 def _best(scores: dict[str, float], minimum: float) -> tuple[str, float] | None:
     if not scores:
         return None
@@ -95,7 +213,7 @@ def assign(
     min_score: float = 0.6,
 ) -> list[tuple[str, float, str]]:
     """(reason, score 0..1, evidence) for each moment position (index into `call`)."""
-    own: list[dict[str, float]] = [reason_scores(call[p]) for p in moment_pos]
+    own: list[dict[str, float]] = [_own(call, p) for p in moment_pos]
     out: list[tuple[str, float, str] | None] = []
     for k, p in enumerate(moment_pos):
         scores = dict(own[k])
@@ -105,7 +223,16 @@ def assign(
             continue
         stop = moment_pos[k + 1] if k + 1 < len(moment_pos) else len(call)
         seen = 0
+        rep_turns = 0
+        restated = False
         for j in range(p + 1, stop):
+            if call[j].role == "seller" and call[j].words:
+                rep_turns += 1
+                if rep_turns <= 2 and not call[p].has("DEFLECT"):
+                    for r, v in _rep_restates(call[j]).items():
+                        scores[r] = scores.get(r, 0.0) + v
+                        restated = True
+                continue
             if call[j].role != "customer" or not call[j].words:
                 continue
             seen += 1
@@ -115,11 +242,14 @@ def assign(
                 scores[r] = scores.get(r, 0.0) + 0.8 * v
         best = _best(scores, min_score)
         if best is not None:
-            src = "RE201 own words" if best[0] in own[k] and own[k][best[0]] >= min_score else "RE202 revealed later"
+            if best[0] in own[k] and own[k][best[0]] >= min_score:
+                src = "RE201 own words"
+            else:
+                src = "RE213 rep restates" if restated else "RE202 revealed later"
             out.append((best[0], min(1.0, best[1] / 3), src))
             continue
         out.append(None)
-    # RE203: bare repeated no inherits; deflections stay unknown
+    # RE203: bare repeated no inherits; RE205 default readings; deflections stay unknown
     final: list[tuple[str, float, str]] = []
     for k, p in enumerate(moment_pos):
         got = out[k]
@@ -131,6 +261,10 @@ def assign(
             continue
         if k > 0 and final[k - 1][0] != Reason.UNKNOWN.value:
             final.append((final[k - 1][0], 0.4, "RE203 carried from previous no"))
+            continue
+        default = _default_reading(call[p])
+        if default is not None:
+            final.append((default, 0.4, "RE205 default reading"))
             continue
         if k == 0 and k + 1 < len(moment_pos):
             nxt = _best(own[k + 1], own_min)

@@ -47,6 +47,15 @@ def _frame(dialogue: list[list[str]]) -> pl.DataFrame:
 @pytest.mark.parametrize(("name", "case"), CASES, ids=[n for n, _ in CASES])
 def test_case(name: str, case: dict[str, Any], nlp) -> None:
     det = detect(_frame(case["dialogue"]), nlp, DetectSettings())
+    feats = det.call_features.row(0, named=True)
+    if "disqualifiers" in case:
+        assert feats["disqualifiers"] == case["disqualifiers"], " | ".join(
+            f"{r['utt_idx']}: {r['reason']} {r['response']}" for r in det.moments.iter_rows(named=True)
+        )
+    if "kept_pitching" in case:
+        assert feats["kept_pitching_after_disqualifier"] == case["kept_pitching"]
+    if "moments" not in case and "not_moments" not in case:
+        return  # a call-level case (disqualifiers only)
     got = {r["utt_idx"]: r for r in det.moments.iter_rows(named=True)}
     want = {m["idx"]: m for m in case.get("moments", [])}
     assert sorted(got) == sorted(want), f"moments {sorted(got)} != {sorted(want)}: " + " | ".join(
@@ -59,8 +68,6 @@ def test_case(name: str, case: dict[str, Any], nlp) -> None:
         assert row["asked_why_first"] == (m["response"] == "explore")
     for idx in case.get("not_moments", []):
         assert idx not in got
-    if "disqualifiers" in case:
-        assert det.call_features["disqualifiers"].to_list()[0] == case["disqualifiers"]
 
 
 def test_tables_have_their_schemas(nlp) -> None:
