@@ -84,6 +84,17 @@ def read_info(path: Path, task: str | None = None) -> ModelInfo:
     return info
 
 
+def words_doc(vocab: Any, text: str) -> Any:
+    """A Doc of the whitespace-separated words of a `pipeline.textinputs` string.
+
+    Those strings are already lower-cased and stripped of punctuation, so training and inference
+    split on spaces alone: identical tokens, and no tokenizer cost at run time.
+    """
+    from spacy.tokens import Doc
+
+    return Doc(vocab, words=text.split() or ["_"])
+
+
 class SpacyTextcat:
     """A spaCy text classifier (bag-of-words by default) stored in spaCy's own format."""
 
@@ -98,7 +109,11 @@ class SpacyTextcat:
             raise UsageError(ErrorCode.MODEL_INVALID, f"{info.path}: weights and meta.json disagree on labels")
 
     def predict_proba(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        return [dict(doc.cats) for doc in self.nlp.pipe(texts, batch_size=256)]
+        docs: Any = (words_doc(self.nlp.vocab, t) for t in texts)
+        for _name, proc in self.nlp.pipeline:
+            pipe: Any = proc
+            docs = pipe.pipe(docs, batch_size=256)
+        return [dict(doc.cats) for doc in docs]
 
 
 def load_classifier(path: Path, task: str) -> Classifier:

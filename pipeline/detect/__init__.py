@@ -27,7 +27,7 @@ Where the model changed the decision, or its own top label confirms it, `evidenc
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -133,6 +133,42 @@ def _call_utts(rows: list[dict[str, Any]], docs: list[Any]) -> list[Utt]:
     return out
 
 
+ModelRequest = tuple[str, list[dict[str, str]]]  # (models method, items)
+
+
+def _run_batched(gens: list[Generator[ModelRequest, Any, Any]], models: Any) -> list[Any]:
+    """Drive per-call detections in lock step: every round, the requests of all calls for one model
+    go to that model in one batch (one call per model and round instead of one per call)."""
+    results: list[Any] = [None] * len(gens)
+    pending: dict[int, ModelRequest] = {}
+    for i, g in enumerate(gens):
+        try:
+            pending[i] = next(g)
+        except StopIteration as stop:
+            results[i] = stop.value
+    while pending:
+        by_task: dict[str, list[int]] = {}
+        for i, (task, _items) in pending.items():
+            by_task.setdefault(task, []).append(i)
+        answers: dict[int, list[Any]] = {}
+        for task, ids in by_task.items():
+            batch = [item for i in ids for item in pending[i][1]]
+            out = list(getattr(models, task)(batch))
+            k = 0
+            for i in ids:
+                m = len(pending[i][1])
+                answers[i] = out[k:k + m]
+                k += m
+        nxt: dict[int, ModelRequest] = {}
+        for i, ans in answers.items():
+            try:
+                nxt[i] = gens[i].send(ans)
+            except StopIteration as stop:
+                results[i] = stop.value
+        pending = nxt
+    return results
+
+
 def _model_fn(models: Any, name: str, w: float) -> Any:
     if models is None or w <= 0.0:
         return None
@@ -146,18 +182,33 @@ def _model_tag(models: Any, task: str) -> str:
 
 
 def _model_blend(
-    models: Any, call: list[Utt], cands: list[int], scores: list[float], w: float
-) -> tuple[list[float], list[float] | None]:
-    """(blended moment scores, the model's P(moment) per candidate or None where no model runs)."""
+    models: Any, call: list[Utt], cands: list[int], scores: list[float], w: float, thr: float = 0.5
+) -> Generator[ModelRequest, Any, tuple[list[float], list[float | None] | None]]:
+    """(blended moment scores, the model's P(moment) per candidate, None where it was not asked).
+
+    The model is asked only where it can change the decision: with weight w, a rule score below
+    (thr - w) / (1 - w) stays below the threshold and one at or above thr / (1 - w) stays above,
+    whatever the model says. Elsewhere the score is the rule's.
+    """
     fn = _model_fn(models, "moment_proba", w)
     if fn is None or not cands:
         return scores, None
+    lo, hi = (thr - w) / (1 - w) if w < 1 else 0.0, thr / (1 - w) if w < 1 else 2.0
+    ask = [k for k, sc in enumerate(scores) if lo <= sc < hi]
+    if not ask:
+        return scores, [None] * len(scores)
     items = []
-    for p in cands:
+    for k in ask:
+        p = cands[k]
         ctx = next((call[j].text for j in range(p - 1, -1, -1) if call[j].role == "seller"), "")
         items.append({"context": ctx, "text": call[p].text})
-    probs = [float(pr) for pr in fn(items)]
-    return [(1 - w) * s + w * pr for s, pr in zip(scores, probs, strict=True)], probs
+    answers = [float(pr) for pr in (yield ("moment_proba", items))]
+    probs: list[float | None] = [None] * len(scores)
+    blended = list(scores)
+    for k, pr in zip(ask, answers, strict=True):
+        probs[k] = pr
+        blended[k] = (1 - w) * scores[k] + w * pr
+    return blended, probs
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +255,7 @@ def _later_customer(call: list[Utt], p: int, stop: int, lookahead: int) -> str:
 
 def _blend_responses(
     models: Any, call: list[Utt], pos: list[int], responses: list[Any], w: float
-) -> list[tuple[str, float | None, str]]:
+) -> Generator[ModelRequest, Any, list[tuple[str, float | None, str]]]:
     """(label, response_score, model evidence) per moment; the rules' label and None where no model runs."""
     fn = _model_fn(models, "response_proba", w)
     if fn is None or not pos:
@@ -216,7 +267,7 @@ def _blend_responses(
         items.append({"moment": call[p].text, "text": reply})
     tag = _model_tag(models, "response")
     out: list[tuple[str, float | None, str]] = []
-    for r, probs in zip(responses, fn(items), strict=True):
+    for r, probs in zip(responses, (yield ("response_proba", items)), strict=True):
         b = blend_label(r.label, responses_mod.confidence(r.evidence), probs, RESPONSES, w, tag)
         out.append((b.label, b.score, b.evidence))
     return out
@@ -224,29 +275,42 @@ def _blend_responses(
 
 def _blend_reasons(
     models: Any, call: list[Utt], pos: list[int], reasons: list[tuple[str, float, str]], w: float, lookahead: int
-) -> list[tuple[str, float, str]]:
+) -> Generator[ModelRequest, Any, list[tuple[str, float, str]]]:
     """(reason, reason_score, evidence) per moment, the model's evidence appended where it counts."""
     fn = _model_fn(models, "reason_proba", w)
     if fn is None or not pos:
         return reasons
+    # A rule confidence c can only be overturned when c - (1 - c) / (n - 1) < w / (1 - w) (the model
+    # all-in on another label): ask the model only for those moments.
+    n = len(REASONS)
+    ask = [k for k, (_, score, _) in enumerate(reasons)
+           if w >= 1 or score - (1 - score) / (n - 1) < w / (1 - w)]
+    if not ask:
+        return reasons
     items = []
-    for k, p in enumerate(pos):
+    for k in ask:
+        p = pos[k]
         stop = pos[k + 1] if k + 1 < len(pos) else len(call)
         items.append({"text": call[p].text, "later": _later_customer(call, p, stop, lookahead)})
     tag = _model_tag(models, "reason")
-    out = []
-    for (label, score, ev), probs in zip(reasons, fn(items), strict=True):
+    out = list(reasons)
+    for k, probs in zip(ask, (yield ("reason_proba", items)), strict=True):
+        label, score, ev = reasons[k]
         b = blend_label(label, score, probs, REASONS, w, tag)
-        out.append((b.label, b.score, f"{ev}; {b.evidence}" if b.evidence else ev))
+        out[k] = (b.label, b.score, f"{ev}; {b.evidence}" if b.evidence else ev)
     return out
 
 
 def _detect_call(
     call_id: str, call: list[Utt], settings: DetectSettings, models: Any, moment_scores: list[float] | None = None
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+) -> Generator[ModelRequest, Any, tuple[list[dict[str, Any]], dict[str, Any]]]:
+    """One call's detection. A generator: it yields its model requests (task, items) and receives the
+    model's answers, so that `detect` can batch the requests of many calls into one model call."""
     cands = [p for p, u in enumerate(call) if moments_mod.is_candidate(u)]
     scored = [moments_mod.score_moment(call, p, settings.recent_offer_turns) for p in cands]
-    scores, mprobs = _model_blend(models, call, cands, [m.score for m in scored], settings.model_weight)
+    scores, mprobs = yield from _model_blend(
+        models, call, cands, [m.score for m in scored], settings.model_weight, settings.moment_threshold
+    )
     if moment_scores is not None:
         for p, sc in zip(cands, scores, strict=True):
             moment_scores[p] = round(float(sc), 4)
@@ -259,7 +323,9 @@ def _detect_call(
         tag = _model_tag(models, "moment")
         for k in keep:
             pr = mprobs[k]
-            if scored[k].score < thr:
+            if pr is None:  # not asked: the rules alone were decisive
+                moment_ev.append("")
+            elif scored[k].score < thr:
                 moment_ev.append(f"{tag} {pr:.2f} (rules: {scored[k].score:.2f})")
             elif pr >= 0.5:
                 moment_ev.append(f"{tag} {pr:.2f}")
@@ -268,8 +334,10 @@ def _detect_call(
 
     responses = [responses_mod.respond(call, p, settings.response_max_customer_skip) for p in pos]
     reasons = reasons_mod.assign(call, pos, settings.reason_lookahead_turns, min_score=settings.reason_min_score)
-    reasons = _blend_reasons(models, call, pos, reasons, settings.reason_model_weight, settings.reason_lookahead_turns)
-    resp_final = _blend_responses(models, call, pos, responses, settings.response_model_weight)
+    reasons = yield from _blend_reasons(
+        models, call, pos, reasons, settings.reason_model_weight, settings.reason_lookahead_turns
+    )
+    resp_final = yield from _blend_responses(models, call, pos, responses, settings.response_model_weight)
     dq = dq_mod.establish(
         call, pos, [r[0] for r in reasons], [r[0] for r in resp_final], settings.disqualifier_min_moments
     )
@@ -333,6 +401,7 @@ def detect(utterances: pl.DataFrame, nlp: Language, settings: DetectSettings, mo
     moment_rows: list[dict[str, Any]] = []
     call_rows: list[dict[str, Any]] = []
     feat_rows: dict[str, list[Any]] = {k: [] for k in UTTERANCE_FEATURES_SCHEMA}
+    calls: list[tuple[str, list[Utt], list[float]]] = []
     start = 0
     n = len(rows)
     while start < n:
@@ -341,8 +410,10 @@ def detect(utterances: pl.DataFrame, nlp: Language, settings: DetectSettings, mo
         while end < n and rows[end]["call_id"] == cid:
             end += 1
         call = _call_utts(rows[start:end], docs[start:end])
-        mscores = [0.0] * len(call)
-        mrows, feats = _detect_call(cid, call, settings, models, mscores)
+        calls.append((cid, call, [0.0] * len(call)))
+        start = end
+    results = _run_batched([_detect_call(cid, call, settings, models, ms) for cid, call, ms in calls], models)
+    for (cid, call, mscores), (mrows, feats) in zip(calls, results, strict=True):
         feat_rows["moment_score"].extend(mscores)
         for u in call:
             feat_rows["call_id"].append(cid)
@@ -353,7 +424,6 @@ def detect(utterances: pl.DataFrame, nlp: Language, settings: DetectSettings, mo
             feat_rows["n_discovery"].append(u.q.n_discovery)
         moment_rows.extend(mrows)
         call_rows.append(feats)
-        start = end
     moments = pl.DataFrame(moment_rows, schema=MOMENTS.schema) if moment_rows else MOMENTS.empty()
     return Detections(
         moments=conform(moments, MOMENTS),

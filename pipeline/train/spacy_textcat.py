@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.modelstore import words_doc
 from pipeline.train.data import Example
 from pipeline.train.metrics import classification_report
 
@@ -42,7 +43,7 @@ def train_textcat(
     fix_random_seed(args.seed)
     nlp = blank_textcat(labels, ngram_size=args.ngram_size, length=args.length)
     examples = [
-        SpacyExample.from_dict(nlp.make_doc(e.text), {"cats": {lab: float(lab == e.label) for lab in labels}})
+        SpacyExample.from_dict(words_doc(nlp.vocab, e.text), {"cats": {lab: float(lab == e.label) for lab in labels}})
         for e in train
     ]
     optimizer = Adam(args.learn_rate)
@@ -90,6 +91,9 @@ def blank_textcat(labels: Sequence[str], ngram_size: int = 2, length: int = 2621
 
 def evaluate_nlp(nlp: Any, labels: Sequence[str], examples: Sequence[Example]) -> dict[str, Any]:
     preds = []
-    for doc in nlp.pipe([e.text for e in examples], batch_size=256):
+    docs: Any = (words_doc(nlp.vocab, e.text) for e in examples)
+    for _name, proc in nlp.pipeline:
+        docs = proc.pipe(docs, batch_size=256)
+    for doc in docs:
         preds.append(max(labels, key=lambda lab: doc.cats.get(lab, 0.0)))
     return classification_report([e.label for e in examples], preds, labels)

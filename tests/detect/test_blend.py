@@ -102,9 +102,18 @@ def test_model_that_agrees_is_named_as_confirming(nlp: Any) -> None:
     fake = FakeModels(response="accept", reason="unknown")
     row = detect(_frame(DIALOGUE), nlp, _settings(m=0.3, r=0.7, re=0.4), fake).moments.to_dicts()[0]
     assert row["reason"] == "unknown" and row["response"] == "accept"
-    for task in ("moment", "response", "reason"):
+    for task in ("response", "reason"):
         assert f"model:{task}/fake1 " in row["evidence"]
     assert "(rules:" not in row["evidence"]
+
+
+def test_model_is_not_asked_where_it_cannot_change_the_decision(nlp: Any) -> None:
+    """A decisive rule score (at or above thr / (1 - w)) stands whatever the moment model says."""
+    fake = FakeModels(response="accept", reason="unknown")
+    row = detect(_frame(DIALOGUE), nlp, _settings(m=0.3, r=0.7, re=0.4), fake).moments.to_dicts()[0]
+    if row["score"] >= 0.5 / 0.7:
+        assert fake.calls["moment"] == 0
+        assert "model:moment/" not in row["evidence"]
 
 
 def test_a_clear_rule_decision_survives_a_weak_model_weight(nlp: Any) -> None:
