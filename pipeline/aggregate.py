@@ -185,8 +185,23 @@ def moment_features(moments: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def call_metrics(calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame) -> pl.DataFrame:
-    """One row per call: who, when, talk, questions, monologue, nee moments and disqualifier figures."""
+TALK_COLUMNS: dict[str, pl.DataType] = {
+    "seller_words": pl.Int64(),
+    "customer_words": pl.Int64(),
+    "total_words": pl.Int64(),
+    "seller_questions": pl.Int64(),
+    "customer_questions": pl.Int64(),
+    "seller_discovery": pl.Int64(),
+    "longest_monologue_words": pl.Int64(),
+    "longest_monologue_s": pl.Float64(),
+}
+
+
+def call_talk(utts: pl.DataFrame) -> pl.DataFrame:
+    """Per call: words, questions and the longest monologue, from its utterances (`TALK_COLUMNS`).
+
+    The run computes this per shard in the workers and stores it in `calls`, so that reports over a
+    large workspace never aggregate every utterance again."""
     u = utterance_features(utts)
     talk = u.group_by("call_id").agg(
         seller_words=pl.col("words").filter(pl.col("seller")).sum().cast(pl.Int64),
@@ -196,6 +211,14 @@ def call_metrics(calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame)
         customer_questions=pl.col("questions").filter(pl.col("customer")).sum().cast(pl.Int64),
         seller_discovery=pl.col("discovery").filter(pl.col("seller")).sum().cast(pl.Int64),
     )
+    out = talk.join(_monologues(u), on="call_id", how="left")
+    return out.select("call_id", *[pl.col(c).cast(t) for c, t in TALK_COLUMNS.items()])
+
+
+def call_metrics(calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame) -> pl.DataFrame:
+    """One row per call: who, when, talk, questions, monologue, nee moments and disqualifier figures."""
+    stored = all(c in calls.columns for c in TALK_COLUMNS) and calls["total_words"].null_count() == 0
+    talk = calls.select("call_id", *TALK_COLUMNS) if stored else call_talk(utts)
     m = moment_features(moments)
     resp = pl.col("response")
     per_call_m = m.group_by("call_id").agg(
@@ -236,7 +259,6 @@ def call_metrics(calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame)
     ]
     out = (
         c.join(talk, on="call_id", how="left")
-        .join(_monologues(u), on="call_id", how="left")
         .join(per_call_m, on="call_id", how="left")
         .with_columns([pl.col(k).fill_null(0) for k in counts])
         .with_columns(

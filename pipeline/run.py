@@ -161,6 +161,12 @@ def process_shard(sources: Sequence[SourceFile], ctx: ShardContext) -> ShardOutp
             out.calls = calls.drop([c for c in cfeat.columns if c in calls.columns and c != "call_id"])
             out.calls = out.calls.join(cfeat, on="call_id", how="left")
         out.timings["detect"] = time.perf_counter() - t1
+    if out.calls.height:
+        from pipeline.aggregate import TALK_COLUMNS, call_talk
+
+        talk = call_talk(out.utterances)
+        out.calls = out.calls.drop([c for c in TALK_COLUMNS if c in out.calls.columns])
+        out.calls = out.calls.join(talk, on="call_id", how="left")
     return out
 
 
