@@ -30,7 +30,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from pipeline.schema import Table, conform
+from pipeline.schema import CALLS, Table, conform
 
 Z95 = 1.959963984540054
 
@@ -186,14 +186,11 @@ def moment_features(moments: pl.DataFrame) -> pl.DataFrame:
 
 
 TALK_COLUMNS: dict[str, pl.DataType] = {
-    "seller_words": pl.Int64(),
-    "customer_words": pl.Int64(),
-    "total_words": pl.Int64(),
-    "seller_questions": pl.Int64(),
-    "customer_questions": pl.Int64(),
-    "seller_discovery": pl.Int64(),
-    "longest_monologue_words": pl.Int64(),
-    "longest_monologue_s": pl.Float64(),
+    name: CALLS.columns[name]  # declared once, in the calls schema
+    for name in (
+        "seller_words", "customer_words", "total_words", "seller_questions", "customer_questions",
+        "seller_discovery", "longest_monologue_words", "longest_monologue_s",
+    )
 }
 
 

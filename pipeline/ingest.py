@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,15 +73,6 @@ class IngestedCall:
     utterances: list[dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class IngestResult:
-    calls: pl.DataFrame
-    utterances: pl.DataFrame
-    quarantine: pl.DataFrame
-    seen: int
-    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, same content as file)
-
-
 def _ignored(path: Path, patterns: Sequence[str]) -> bool:
     return is_sidecar(path) or any(fnmatch.fnmatch(path.name, p) for p in patterns)
 
@@ -120,13 +111,9 @@ def plan(
     if manifest is not None:
         rows, problems = read_manifest(manifest)
         metas = {r.path: r.meta for r in rows}
-    quarantined = [Quarantined(p.source_file, p.code.value, f"{p.code.value} {_title(p.code)}: {p.detail}")
+    quarantined = [Quarantined(p.source_file, p.code.value, NeecoachError(p.code, p.detail).message)
                    for p in problems]
     return [SourceFile(p, metas.get(p)) for p in files], quarantined
-
-
-def _title(code: ErrorCode) -> str:
-    return NeecoachError(code).message.split(" ", 1)[1]
 
 
 def sha256_file(path: Path) -> str:
@@ -268,16 +255,3 @@ def dedupe(calls: Iterable[IngestedCall]) -> list[IngestedCall]:
         seen[digest] = c.call["source_file"]
         out.append(c)
     return out
-
-
-def duplicates_of(results: Iterable[IngestedCall | Quarantined]) -> list[tuple[str, str]]:
-    seen: dict[str, str] = {}
-    dups: list[tuple[str, str]] = []
-    for r in results:
-        if isinstance(r, IngestedCall):
-            d, f = r.call["source_sha256"], r.call["source_file"]
-            if d in seen:
-                dups.append((f, seen[d]))
-            else:
-                seen[d] = f
-    return dups

@@ -153,21 +153,21 @@ def process_shard(sources: Sequence[SourceFile], ctx: ShardContext) -> ShardOutp
         t1 = time.perf_counter()
         det = engine.detect(utts)
         out.moments = det.moments
-        ufeat, cfeat = det.utterance_features, det.call_features
-        if ufeat.height:
-            out.utterances = utts.drop([c for c in ufeat.columns if c in utts.columns and c not in ("call_id", "idx")])
-            out.utterances = out.utterances.join(ufeat, on=["call_id", "idx"], how="left")
-        if cfeat.height:
-            out.calls = calls.drop([c for c in cfeat.columns if c in calls.columns and c != "call_id"])
-            out.calls = out.calls.join(cfeat, on="call_id", how="left")
+        out.utterances = _attach(utts, det.utterance_features, ["call_id", "idx"])
+        out.calls = _attach(calls, det.call_features, ["call_id"])
         out.timings["detect"] = time.perf_counter() - t1
     if out.calls.height:
-        from pipeline.aggregate import TALK_COLUMNS, call_talk
+        from pipeline.aggregate import call_talk
 
-        talk = call_talk(out.utterances)
-        out.calls = out.calls.drop([c for c in TALK_COLUMNS if c in out.calls.columns])
-        out.calls = out.calls.join(talk, on="call_id", how="left")
+        out.calls = _attach(out.calls, call_talk(out.utterances), ["call_id"])
     return out
+
+
+def _attach(table: pl.DataFrame, extra: pl.DataFrame, on: list[str]) -> pl.DataFrame:
+    """`table` with the columns of `extra` (joined on `on`), replacing columns of the same name."""
+    if not extra.height:
+        return table
+    return table.drop([c for c in extra.columns if c in table.columns and c not in on]).join(extra, on=on, how="left")
 
 
 # --- parent side -------------------------------------------------------------------------------

@@ -63,24 +63,6 @@ def write_json_atomic(obj: Any, path: Path) -> None:
     write_text_atomic(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n", path)
 
 
-def write_table(df: pl.DataFrame, path: Path, table: Table | None = None) -> None:
-    """Validate against the table's schema (when given) and write Parquet atomically."""
-    if table is not None:
-        df = conform(df, table)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        df.write_parquet(tmp, compression="zstd", statistics=True)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
 def read_table(ws: Path, name: str) -> pl.DataFrame | None:
     """A workspace table, or None when it does not exist yet."""
     path = ws / f"{name}.parquet"

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ErrorCode, UsageError
+from pipeline.evaluate import norm
 from pipeline.labels import REASONS, RESPONSES
 from pipeline.textinputs import moment_input, reason_input, response_input
 
@@ -90,10 +90,6 @@ def from_neecoach(folder: Path) -> list[Example]:
     return out
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.lower()).strip()
-
-
 def from_eval_set(set_dir: Path) -> list[Example]:
     """A labelled set (SCHEMA.md): ingest its calls, then label every customer utterance."""
     from pipeline.config import load_settings
@@ -114,13 +110,13 @@ def from_eval_set(set_dir: Path) -> list[Example]:
         if g is None:
             continue
         utts = res.utterances
-        pending = [(_norm(m["quote"]), m) for m in g.get("moments", [])]
+        pending = [(norm(m["quote"]), m) for m in g.get("moments", [])]
         for i, u in enumerate(utts):
             if u["role"] != "customer":
                 continue
             text = u["text"]
             before = next((x["text"] for x in reversed(utts[:i]) if x["role"] == "seller"), "")
-            hit = next((p for p in pending if p[0] in _norm(text)), None)
+            hit = next((p for p in pending if p[0] in norm(text)), None)
             gid = res.call["call_id"]
             out.append(Example("moment", moment_input(text, before), "moment" if hit else "no_moment", gid, src))
             if hit is None:
