@@ -26,7 +26,12 @@ import polars as pl
 import yaml
 
 from pipeline.config import load_settings
-from pipeline.detect.engine import Engine
+from pipeline.modelstore import keep_torch_out, needs_torch
+
+if not needs_torch(load_settings()):
+    keep_torch_out()  # as the nightly workers do: spaCy models never need torch (docs/ops.md)
+
+from pipeline.detect.engine import Engine, tune_gc
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,7 +129,9 @@ def _engine(rules_only: bool) -> Engine:
     settings = load_settings()
     if rules_only:
         settings.data["models"] = {}
-    return Engine.load(settings)
+    engine = Engine.load(settings)
+    tune_gc()  # as the nightly job does once its engine is loaded (pipeline.run.process_shard)
+    return engine
 
 
 def _init(rules_only: bool) -> None:

@@ -100,6 +100,7 @@ class SpacyTextcat:
 
     def __init__(self, info: ModelInfo) -> None:
         import spacy
+        from spacy.tokenizer import Tokenizer
 
         self.info = info
         self.labels = info.labels
@@ -107,9 +108,11 @@ class SpacyTextcat:
         textcat = self.nlp.get_pipe("textcat")
         if set(textcat.labels) != set(info.labels):  # type: ignore[attr-defined]
             raise UsageError(ErrorCode.MODEL_INVALID, f"{info.path}: weights and meta.json disagree on labels")
+        # a rule-less spaCy tokenizer splits on single spaces only: the tokens of `words_doc`, built in C
+        self._split = Tokenizer(self.nlp.vocab)
 
     def predict_proba(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        docs: Any = (words_doc(self.nlp.vocab, t) for t in texts)
+        docs: Any = self._split.pipe(" ".join(t.split()) or "_" for t in texts)
         for _name, proc in self.nlp.pipeline:
             pipe: Any = proc
             docs = pipe.pipe(docs, batch_size=256)

@@ -144,12 +144,13 @@ def process_shard(sources: Sequence[SourceFile], ctx: ShardContext) -> ShardOutp
     calls, utts, quarantine = to_tables(results)
     out = ShardOutput(calls, utts, quarantine, MOMENTS.empty(), timings={"ingest": time.perf_counter() - t0})
     if ctx.detect and utts.height:
-        from pipeline.detect.engine import Engine
+        from pipeline.detect.engine import Engine, tune_gc
 
         key = ctx.settings.hash
         engine = _ENGINE_CACHE.get(key)
         if engine is None:
             engine = _ENGINE_CACHE[key] = Engine.load(ctx.settings)
+            tune_gc()
         t1 = time.perf_counter()
         det = engine.detect(utts)
         out.moments = det.moments
