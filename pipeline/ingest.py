@@ -10,6 +10,7 @@ import fnmatch
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from pipeline.labels import RoleSource
 from pipeline.manifest import (
     CallMeta,
     ManifestProblem,
+    Resolver,
     is_sidecar,
     parse_sidecar,
     read_manifest,
@@ -80,18 +82,22 @@ def _ignored(path: Path, patterns: Sequence[str]) -> bool:
 def discover(inputs: Sequence[Path], settings: IngestSettings) -> list[Path]:
     """Every transcript file under the inputs (files as given, folders recursively), sorted."""
     found: dict[Path, None] = {}
+    resolve = Resolver()
     for inp in inputs:
         if not inp.exists():
             raise UsageError(ErrorCode.INPUT_MISSING, str(inp))
         if inp.is_file():
             found[inp.resolve()] = None
             continue
-        for p in sorted(inp.rglob("*")):
-            rel_parts = p.relative_to(inp).parts
-            if any(part.startswith(".") for part in rel_parts):
-                continue
-            if p.is_file() and p.suffix.lower() in settings.extensions and not _ignored(p, settings.ignore):
-                found[p.resolve()] = None
+        # os.walk, like rglob, does not descend into symlinked folders; hidden files and folders are skipped
+        for dirpath, dirnames, filenames in os.walk(inp):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for name in filenames:
+                if name.startswith(".") or os.path.splitext(name)[1].lower() not in settings.extensions:
+                    continue
+                p = Path(dirpath, name)
+                if p.is_file() and not _ignored(p, settings.ignore):
+                    found[resolve(p)] = None
     return sorted(found)
 
 

@@ -34,7 +34,7 @@ from pipeline.ingest import (
     sha256_file,
     to_tables,
 )
-from pipeline.modelstore import keep_torch_out, needs_torch
+from pipeline.modelstore import keep_torch_out, models_hash, models_info, needs_torch
 from pipeline.roles import load_role_rules, load_roster
 from pipeline.schema import CALLS, MOMENTS, QUARANTINE, UTTERANCES, conform
 from pipeline.store import Transaction, discard_staging, read_table, recover, workspace_lock
@@ -127,8 +127,6 @@ def processing_hash(settings: Settings, detect: bool) -> str:
     """What a call's stored results depend on besides its bytes: code, config and models."""
     if not detect:
         return f"{__version__}:{settings.section_hash('ingest', 'roles')}:ingest"
-    from pipeline.detect.engine import models_hash
-
     return f"{__version__}:{settings.hash}:{models_hash(settings)}"
 
 
@@ -411,8 +409,6 @@ def run_manifest(req: RunRequest, summary: RunSummary, current: str, workers: in
 
     models: dict[str, Any] = {}
     if req.detect:
-        from pipeline.detect.engine import models_info
-
         models = models_info(req.settings)
     return {
         "neecoach_version": __version__,

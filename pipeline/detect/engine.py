@@ -16,30 +16,8 @@ import polars as pl
 from pipeline.config import Settings
 from pipeline.detect import Detections, DetectSettings, detect
 from pipeline.errors import ErrorCode, UsageError
-from pipeline.modelstore import Classifier, dir_hash, load_classifier, model_paths, read_info
+from pipeline.modelstore import Classifier, load_classifier, model_paths, read_info
 from pipeline.textinputs import moment_input, reason_input, response_input
-
-
-def models_hash(settings: Settings) -> str:
-    parts = [f"{t}={dir_hash(p) if p.exists() else 'missing'}" for t, p in sorted(model_paths(settings).items())]
-    return ";".join(parts) or "rules-only"
-
-
-def models_info(settings: Settings) -> dict[str, Any]:
-    info: dict[str, Any] = {}
-    for task, path in sorted(model_paths(settings).items()):
-        try:
-            m = read_info(path, task)
-            info[task] = {
-                "path": str(path),
-                "version": m.version,
-                "backend": m.backend,
-                "hash": dir_hash(path),
-                "data_hash": m.meta.get("data_hash"),
-            }
-        except UsageError as err:
-            info[task] = {"path": str(path), "error": err.message}
-    return info
 
 
 @dataclass(frozen=True)
