@@ -120,6 +120,14 @@ def _col(df: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(name) if name in df.columns else pl.lit(None, dtype=dtype).alias(name)
 
 
+Utterances = pl.DataFrame | pl.LazyFrame  # a run passes a lazy scan: the table is never loaded whole
+
+
+def collect(frame: Utterances) -> pl.DataFrame:
+    """A DataFrame as is; a lazy plan collected with the streaming engine."""
+    return frame.collect(engine="streaming") if isinstance(frame, pl.LazyFrame) else frame
+
+
 def utterance_features(utts: pl.DataFrame) -> pl.DataFrame:
     """Words, questions and discovery questions per utterance, with fallbacks for missing columns."""
     u = utts.select(
@@ -194,12 +202,12 @@ TALK_COLUMNS: dict[str, pl.DataType] = {
 }
 
 
-def call_talk(utts: pl.DataFrame) -> pl.DataFrame:
+def call_talk(utts: Utterances) -> pl.DataFrame:
     """Per call: words, questions and the longest monologue, from its utterances (`TALK_COLUMNS`).
 
     The run computes this per shard in the workers and stores it in `calls`, so that reports over a
     large workspace never aggregate every utterance again."""
-    u = utterance_features(utts)
+    u = utterance_features(collect(utts))
     talk = u.group_by("call_id").agg(
         seller_words=pl.col("words").filter(pl.col("seller")).sum().cast(pl.Int64),
         customer_words=pl.col("words").filter(pl.col("customer")).sum().cast(pl.Int64),
@@ -212,7 +220,7 @@ def call_talk(utts: pl.DataFrame) -> pl.DataFrame:
     return out.select("call_id", *[pl.col(c).cast(t) for c, t in TALK_COLUMNS.items()])
 
 
-def call_metrics(calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame) -> pl.DataFrame:
+def call_metrics(calls: pl.DataFrame, utts: Utterances, moments: pl.DataFrame) -> pl.DataFrame:
     """One row per call: who, when, talk, questions, monologue, nee moments and disqualifier figures."""
     stored = all(c in calls.columns for c in TALK_COLUMNS) and calls["total_words"].null_count() == 0
     talk = calls.select("call_id", *TALK_COLUMNS) if stored else call_talk(utts)
@@ -332,7 +340,7 @@ def _summarise(cm: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     )
 
 
-def rep_table(calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame) -> pl.DataFrame:
+def rep_table(calls: pl.DataFrame, utts: Utterances, moments: pl.DataFrame) -> pl.DataFrame:
     """One row per rep (null rep = calls whose rep is unknown), columns as `REPS` declares, by rep."""
     if not calls.height:
         return REPS.empty()
@@ -341,7 +349,7 @@ def rep_table(calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame) ->
 
 
 def weekly_trend(
-    calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame, by_rep: bool = True
+    calls: pl.DataFrame, utts: Utterances, moments: pl.DataFrame, by_rep: bool = True
 ) -> pl.DataFrame:
     """Per ISO week (and rep, unless by_rep is False): the REPS metrics plus `week`, `week_label`.
 
@@ -388,15 +396,15 @@ def periods(calls: pl.DataFrame, weeks: int = 4) -> Periods | None:
 
 
 def _window(
-    calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame, start: date, end: date
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    calls: pl.DataFrame, utts: Utterances, moments: pl.DataFrame, start: date, end: date
+) -> tuple[pl.DataFrame, Utterances, pl.DataFrame]:
     c = calls.filter((pl.col("date") > start) & (pl.col("date") <= end))
     ids = c["call_id"].implode()
     return c, utts.filter(pl.col("call_id").is_in(ids)), moments.filter(pl.col("call_id").is_in(ids))
 
 
 def period_tables(
-    calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame, weeks: int = 4
+    calls: pl.DataFrame, utts: Utterances, moments: pl.DataFrame, weeks: int = 4
 ) -> tuple[Periods | None, pl.DataFrame, pl.DataFrame]:
     """(periods, reps of the current period, reps of the previous period); empty tables without dates."""
     p = periods(calls, weeks)

@@ -6,6 +6,13 @@ Exit codes (like sqlfluff): 0 everything processed; 1 finished, but some inputs 
 
 from __future__ import annotations
 
+import os
+
+# polars allocates with jemalloc, which keeps freed pages for 10 s by default: in a batch whose stages
+# follow each other within seconds that stacks every stage's peak on the last. Returning them at
+# once keeps a run's memory bounded by its largest stage (docs/ops.md). Must precede importing polars.
+os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+
 import json
 import logging
 import sys

@@ -77,6 +77,10 @@ class ShardOutput:
     quarantine: pl.DataFrame
     moments: pl.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    # where a local worker wrote the shard's utterances itself (then `utterances` is empty): the big
+    # table never travels through the parent's memory
+    utterances_part: str | None = None
+    peak_rss_mb: float = 0.0  # of the process that ran the shard, when it finished
 
 
 @dataclass
@@ -135,8 +139,9 @@ def processing_hash(settings: Settings, detect: bool) -> str:
 _ENGINE_CACHE: dict[str, Any] = {}
 
 
-def process_shard(sources: Sequence[SourceFile], ctx: ShardContext) -> ShardOutput:
-    """Ingest (and detect) one shard of files. Pure apart from reading the files."""
+def process_shard(sources: Sequence[SourceFile], ctx: ShardContext, part: Path | None = None) -> ShardOutput:
+    """Ingest (and detect) one shard of files. Pure apart from reading the files, and writing the
+    shard's utterances to `part` (a scratch Parquet file) when one is given."""
     t0 = time.perf_counter()
     results = [ingest_file(s, ctx.ingest, ctx.roles) for s in sources]
     calls, utts, quarantine = to_tables(results)
@@ -159,6 +164,10 @@ def process_shard(sources: Sequence[SourceFile], ctx: ShardContext) -> ShardOutp
         from pipeline.aggregate import call_talk
 
         out.calls = _attach(out.calls, call_talk(out.utterances), ["call_id"])
+    if part is not None and out.utterances.height:
+        conform(out.utterances, UTTERANCES).write_parquet(part, compression="lz4")
+        out.utterances, out.utterances_part = out.utterances.clear(), str(part)
+    out.peak_rss_mb = peak_rss_mb()
     return out
 
 
@@ -188,10 +197,15 @@ def _shards(items: Sequence[SourceFile], n: int) -> list[list[SourceFile]]:
 
 def _run_shards(
     sources: Sequence[SourceFile], ctx: ShardContext, workers: int, progress: Progress | None,
-    engine: str = "local", ray_address: str | None = None,
+    engine: str = "local", ray_address: str | None = None, parts: Path | None = None,
 ) -> Iterator[ShardOutput]:
-    """Shard outputs in shard order, as they complete (a bounded number in flight)."""
+    """Shard outputs in shard order, as they complete (a bounded number in flight). With `parts`, local
+    workers write each shard's utterances to a Parquet file in that folder instead of returning them."""
     shards = _shards(sources, workers)
+
+    def part(i: int) -> Path | None:
+        return parts / f"utterances-{i:06d}.parquet" if parts is not None else None
+
     if not shards:
         return
     done = 0
@@ -201,8 +215,8 @@ def _run_shards(
         yield from run_shards(shards, ctx, ray_address, progress)
         return
     if workers <= 1 or len(shards) <= 1:
-        for shard in shards:
-            yield process_shard(shard, ctx)
+        for i, shard in enumerate(shards):
+            yield process_shard(shard, ctx, part(i))
             done += len(shard)
             if progress:
                 progress(done, len(sources))
@@ -213,9 +227,9 @@ def _run_shards(
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp, initializer=_worker_init,
                              initargs=(ctx.detect and not needs_torch(ctx.settings),)) as pool:
         pending: deque[tuple[int, Future[ShardOutput]]] = deque()
-        queue = iter(shards)
-        for shard in queue:
-            pending.append((len(shard), pool.submit(process_shard, shard, ctx)))
+        queue = iter(enumerate(shards))
+        for i, shard in queue:
+            pending.append((len(shard), pool.submit(process_shard, shard, ctx, part(i))))
             if len(pending) >= workers * 2:
                 break
         while pending:
@@ -223,7 +237,7 @@ def _run_shards(
             out = fut.result()
             nxt = next(queue, None)
             if nxt is not None:
-                pending.append((len(nxt), pool.submit(process_shard, nxt, ctx)))
+                pending.append((len(nxt[1]), pool.submit(process_shard, nxt[1], ctx, part(nxt[0]))))
             done += n
             if progress:
                 progress(done, len(sources))
@@ -244,8 +258,11 @@ def _rename_clashes(out: ShardOutput, seen: set[str]) -> ShardOutput:
         mapping = {c: f"{c}-{shas[c][:8]}" for c in clash}
         log.warning("duplicate call ids renamed", extra={"call_id": ",".join(sorted(mapping.values()))})
         fix = pl.col("call_id").replace(mapping)
+        if out.utterances_part is not None:
+            part = Path(out.utterances_part)
+            pl.read_parquet(part).with_columns(fix).write_parquet(part, compression="lz4")
         out = ShardOutput(out.calls.with_columns(fix), out.utterances.with_columns(fix), out.quarantine,
-                          out.moments.with_columns(fix), out.timings)
+                          out.moments.with_columns(fix), out.timings, out.utterances_part, out.peak_rss_mb)
     seen.update(out.calls["call_id"].to_list())
     return out
 
@@ -312,17 +329,37 @@ def execute(req: RunRequest, progress: Progress | None = None) -> RunSummary:
         if len(todo) < 40 and req.engine == "local":
             workers = 1  # starting processes costs more than it saves on a handful of files
         t0 = time.perf_counter()
+        tx = Transaction(ws)
+        # Utterances (the big table) go to Parquet parts as shards arrive and are merged by streaming:
+        # the parent never holds them whole. Calls, moments and quarantine rows are small per call.
+        parts: list[Path] = []
+        small: dict[str, list[pl.DataFrame]] = {"calls": [], "moments": [], "quarantine": []}
         seen_ids: set[str] = set()
-        outputs = [_rename_clashes(o, seen_ids) for o in _run_shards(todo, ctx, workers, progress, req.engine,
-                                                                         req.ray_address)]
+        worker_peak = 0.0
+        parts_dir = tx.scratch("parts").absolute()
+        parts_dir.mkdir(parents=True, exist_ok=True)
+        for out in _run_shards(todo, ctx, workers, progress, req.engine, req.ray_address, parts_dir):
+            out = _rename_clashes(out, seen_ids)
+            worker_peak = max(worker_peak, out.peak_rss_mb)
+            if out.utterances_part is not None:
+                parts.append(Path(out.utterances_part))
+            elif out.utterances.height:  # a remote engine returns them
+                part = parts_dir / f"returned-{len(parts):06d}.parquet"
+                conform(out.utterances, UTTERANCES).write_parquet(part, compression="lz4")
+                parts.append(part)
+            small["calls"].append(out.calls)
+            small["moments"].append(out.moments)
+            small["quarantine"].append(out.quarantine)
+            del out
         summary.timings["ingest_detect"] = time.perf_counter() - t0
         summary.peak_rss_mb["ingest_detect"] = peak_rss_mb()
-        new_calls = conform(_concat([o.calls for o in outputs], CALLS.empty()), CALLS)
-        new_utts = conform(_concat([o.utterances for o in outputs], UTTERANCES.empty()), UTTERANCES)
-        new_moments = conform(_concat([o.moments for o in outputs], MOMENTS.empty()), MOMENTS)
+        if workers > 1 or req.engine != "local":
+            summary.peak_rss_mb["workers"] = worker_peak
+        new_calls = conform(_concat(small["calls"], CALLS.empty()), CALLS)
+        new_moments = conform(_concat(small["moments"], MOMENTS.empty()), MOMENTS)
         _, _, manifest_quar = to_tables([], manifest_problems)
-        new_quar = conform(_concat([manifest_quar, *(o.quarantine for o in outputs)], QUARANTINE.empty()), QUARANTINE)
-        del outputs
+        new_quar = conform(_concat([manifest_quar, *small["quarantine"]], QUARANTINE.empty()), QUARANTINE)
+        del small
         summary.processed = new_calls.height
         summary.quarantined = new_quar.height
 
@@ -334,31 +371,32 @@ def execute(req: RunRequest, progress: Progress | None = None) -> RunSummary:
             hit = pl.col("source_file").is_in(processed_files) | pl.col("call_id").is_in(new_calls["call_id"].implode())
             replaced_ids = old_calls.filter(hit)["call_id"].to_list()
         calls = _replace(old_calls, new_calls, pl.col("call_id").is_in(replaced_ids))
-        utts = _replace(read_table(ws, "utterances"), new_utts, pl.col("call_id").is_in(replaced_ids))
         resolved = pl.col("source_file").is_in(processed_files) | pl.col("source_file").is_in(
             new_calls["source_file"].implode()
         )
         quarantine = _replace(old_quarantine, new_quar, resolved)
         calls = conform(calls.sort("call_id"), CALLS)
-        # Utterances keep their order (kept rows, then new calls in file order): sorting the biggest
-        # table would only cost memory; every call's rows stay together and in `idx` order.
-        utts = conform(utts, UTTERANCES)
-        del new_utts
         quarantine = conform(quarantine.unique(subset=["source_file"], keep="last").sort("source_file"), QUARANTINE)
-        tx = Transaction(ws)
+        # Utterances keep their order (kept rows, then new calls in file order): every call's rows stay
+        # together and in `idx` order. Unchanged unless a call was added or replaced.
+        utts = _merged_utterances(ws, parts, replaced_ids)
         moments: pl.DataFrame | None = None
         if req.detect:
             moments = _replace(read_table(ws, "moments"), new_moments, pl.col("call_id").is_in(replaced_ids))
             moments = conform(moments.sort(["call_id", "utt_idx"]), MOMENTS)
             summary.moments_total = moments.height
-        tables = {"calls": (calls, CALLS), "utterances": (utts, UTTERANCES), "quarantine": (quarantine, QUARANTINE)}
+        tables = {"calls": (calls, CALLS), "quarantine": (quarantine, QUARANTINE)}
         if moments is not None:
             tables["moments"] = (moments, MOMENTS)
         # Nothing new: the tables and reports stay byte for byte as they are; only the run is logged.
-        stale = any(not _same(ws, name, df) for name, (df, _) in tables.items())
+        utts_changed = bool(parts or replaced_ids) or not (ws / "utterances.parquet").exists()
+        stale = utts_changed or any(not _same(ws, name, df) for name, (df, _) in tables.items())
         if stale or (req.reports and not (ws / "reports").exists()):
             for name, (df, table) in tables.items():
                 tx.table(name, df, table)
+            if utts_changed:
+                tx.table_lazy("utterances", utts, UTTERANCES)
+                utts = pl.scan_parquet(tx.dir / "utterances.parquet")
             if moments is not None:
                 t0 = time.perf_counter()
                 _aggregate_and_render(tx, calls, utts, moments, settings, req.reports)
@@ -379,13 +417,26 @@ def execute(req: RunRequest, progress: Progress | None = None) -> RunSummary:
     return summary
 
 
+def _merged_utterances(ws: Path, parts: list[Path], replaced_ids: list[str]) -> pl.LazyFrame:
+    """The workspace's utterances, less the replaced calls, then the new parts: a lazy plan, streamed."""
+    frames: list[pl.LazyFrame] = []
+    if (ws / "utterances.parquet").exists():
+        old = pl.scan_parquet(ws / "utterances.parquet")
+        frames.append(old.filter(~pl.col("call_id").is_in(replaced_ids)) if replaced_ids else old)
+    if parts:
+        frames.append(pl.scan_parquet(parts))
+    if not frames:
+        return UTTERANCES.empty().lazy()
+    return pl.concat(frames, how="vertical").select(list(UTTERANCES.columns))
+
+
 def _same(ws: Path, name: str, df: pl.DataFrame) -> bool:
     old = read_table(ws, name)
     return old is not None and old.equals(df)
 
 
 def _aggregate_and_render(
-    tx: Transaction, calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame,
+    tx: Transaction, calls: pl.DataFrame, utts: pl.LazyFrame, moments: pl.DataFrame,
     settings: Settings, reports: bool,
 ) -> None:
     from pipeline import aggregate

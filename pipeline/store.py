@@ -122,6 +122,23 @@ class Transaction:
             os.fsync(fh.fileno())
         _crashpoint(f"staged:{name}")
 
+    def table_lazy(self, name: str, lf: pl.LazyFrame, table: Table) -> None:
+        """Stage a table from a lazy plan, streamed to disk: it is never whole in memory.
+
+        The plan must already have the table's columns and types (e.g. a concat of conformed parts).
+        """
+        path = self._target(f"{name}.parquet")
+        lf.select(list(table.columns)).sink_parquet(path, compression="zstd", statistics=True, row_group_size=16_384)
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+        _crashpoint(f"staged:{name}")
+
+    def scratch(self, rel: str) -> Path:
+        """A scratch file under the staging folder: never moved into the workspace, removed with it."""
+        path = self.dir / "scratch" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
     def text(self, rel: str, text: str) -> None:
         path = self._target(rel)
         with open(path, "w", encoding="utf-8") as fh:

@@ -159,3 +159,83 @@ def test_many_tiny_files_and_one_large_file(tmp_path: Path) -> None:
             fh.write("Klant: Ja, dat snap ik, vertel.\n")
     summary = execute(RunRequest((src,), tmp_path / "ws", load_settings(), detect=False))
     assert summary.processed == 1501 and summary.quarantined == 0
+
+
+def _sorted(t: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    keys = {"calls": ["call_id"], "utterances": ["call_id", "idx"], "moments": ["call_id", "utt_idx"],
+            "quarantine": ["source_file"], "reps": ["rep"]}
+    return {name: df.drop("processed_with", strict=False).sort(keys[name]) for name, df in t.items()}
+
+
+def test_incremental_merge_equals_a_full_run(corpus: Path, tmp_path: Path) -> None:
+    """Utterances are merged by streaming (old rows less replaced calls, then new parts)."""
+    ws = tmp_path / "ws"
+    run(corpus, ws)
+    f = corpus / "calls" / "s003.txt"
+    f.write_text(f.read_text(encoding="utf-8") + "Klant: Nee, echt niet, dank u.\n", encoding="utf-8")
+    assert run(corpus, ws)["counts"]["processed"] == 1
+    fresh = tmp_path / "fresh"
+    run(corpus, fresh)
+    got, want = _sorted(tables(ws)), _sorted(tables(fresh))
+    assert set(got) == set(want)
+    for name in want:
+        assert got[name].equals(want[name]), name
+    # every utterance belongs to a call, once
+    u = got["utterances"]
+    assert set(u["call_id"].unique()) == set(got["calls"]["call_id"])
+    assert u.select("call_id", "idx").is_duplicated().sum() == 0
+
+
+def test_shards_write_their_utterances_and_return_only_small_tables(corpus: Path, tmp_path: Path) -> None:
+    from pipeline.ingest import plan
+    from pipeline.run import ShardContext, _role_context, process_shard
+
+    settings = load_settings()
+    sources, _ = plan([corpus], corpus / "manifest.csv", settings.ingest)
+    ctx = ShardContext(settings.ingest, _role_context(settings), settings, True)
+    returned = process_shard(sources[:3], ctx)
+    part = tmp_path / "part.parquet"
+    written = process_shard(sources[:3], ctx, part)
+    assert returned.utterances.height > 0 and returned.utterances_part is None
+    assert written.utterances.height == 0 and written.utterances_part == str(part)
+    assert pl.read_parquet(part).equals(returned.utterances.select(pl.read_parquet(part).columns))
+    assert written.calls.equals(returned.calls) and written.moments.equals(returned.moments)
+    assert written.peak_rss_mb > 0
+
+
+def test_one_call_id_in_two_shards_is_renamed_in_every_table(corpus: Path, tmp_path: Path) -> None:
+    rows = (corpus / "manifest.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    out = [rows[0]]
+    for line in rows[1:]:
+        cells = line.split(",")
+        if cells[0].endswith(("s001.txt", "s014.jsonl")):
+            cells[header.index("call_id")] = "same-id"
+        out.append(",".join(cells))
+    (corpus / "manifest.csv").write_text("\n".join(out) + "\n", encoding="utf-8")
+    ws = tmp_path / "ws"
+    run(corpus, ws)
+    t = tables(ws)
+    ids = t["calls"]["call_id"].to_list()
+    renamed = [c for c in ids if c.startswith("same-id-")]
+    assert "same-id" in ids and len(renamed) == 1
+    assert set(t["utterances"]["call_id"].unique()) == set(ids)
+    assert t["utterances"].filter(pl.col("call_id") == renamed[0]).height > 0
+
+
+def test_two_worker_processes_give_the_tables_of_one(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(48):  # enough files for a process pool (fewer run in-process)
+        lines = [f"Verkoper: Goedemorgen, met Els van Firma {i}. Hoe regelt u dat nu?",
+                 "Klant: Nee, daar hebben we geen budget voor." if i % 2 else "Klant: Ja nee, klopt.",
+                 "Verkoper: Mag ik vragen waarom niet?", f"Klant: We zitten al bij {i % 5} anderen."]
+        (src / f"c{i:03d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings = load_settings()
+    execute(RunRequest((src,), tmp_path / "one", settings, workers=1, reports=False))
+    summary = execute(RunRequest((src,), tmp_path / "two", settings, workers=2, reports=False))
+    assert summary.processed == 48
+    one, two = tables(tmp_path / "one"), tables(tmp_path / "two")
+    for name in one:
+        assert one[name].equals(two[name]), name
+    assert json.loads((tmp_path / "two" / "run.json").read_text())["peak_rss_mb"]["workers"] > 0

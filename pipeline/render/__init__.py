@@ -17,6 +17,7 @@ import polars as pl
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from pipeline.aggregate import Utterances
 from pipeline.config import Settings
 from pipeline.render.i18n import Messages
 from pipeline.render.view import ReportConfig, build
@@ -66,7 +67,7 @@ def environment(templates_dir: Path | None = None, markdown: bool = False) -> En
 
 
 def render_reports(
-    calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame, reps: pl.DataFrame, settings: Settings
+    calls: pl.DataFrame, utts: Utterances, moments: pl.DataFrame, reps: pl.DataFrame, settings: Settings
 ) -> dict[str, str]:
     cfg = ReportConfig.from_section(settings.section("reports"))
     msgs = Messages.load(cfg.language, cfg.messages_dir)

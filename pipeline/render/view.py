@@ -186,7 +186,7 @@ def _rows_by_rep(df: pl.DataFrame) -> dict[str | None, dict[str, Any]]:
 # --- moments -------------------------------------------------------------------------------------
 
 
-def classify_moments(cm: pl.DataFrame, moments: pl.DataFrame, utts: pl.DataFrame) -> pl.DataFrame:
+def classify_moments(cm: pl.DataFrame, moments: pl.DataFrame, utts: aggregate.Utterances) -> pl.DataFrame:
     """Moments with rep, date, the rep's reaction (index and text), situation, kind and priority."""
     m = aggregate.moment_features(moments).join(
         cm.select(
@@ -196,19 +196,31 @@ def classify_moments(cm: pl.DataFrame, moments: pl.DataFrame, utts: pl.DataFrame
         on="call_id",
         how="inner",
     )
-    seller = utts.filter(pl.col("role") == "seller").select("call_id", pl.col("idx").alias("next_idx"))
-    nxt = (
-        m.select("call_id", "utt_idx")
+    u = utts.lazy()
+    # where the detector found no reply (response_utt_idx), the reaction is the rep's next turn
+    need = m.filter(pl.col("response_utt_idx").is_null()).select("call_id", "utt_idx")
+    seller = (
+        u.filter(pl.col("role") == "seller")
+        .select("call_id", pl.col("idx").alias("next_idx"))
+        .join(need.select("call_id").unique().lazy(), on="call_id", how="semi")
+    )
+    nxt = aggregate.collect(
+        need.lazy()
         .join(seller, on="call_id", how="inner")
         .filter(pl.col("next_idx") > pl.col("utt_idx"))
         .group_by("call_id", "utt_idx")
         .agg(pl.col("next_idx").min())
     )
-    texts = utts.select("call_id", "idx", "text")
+    m = m.join(nxt, on=["call_id", "utt_idx"], how="left").with_columns(
+        reaction_idx=pl.coalesce("response_utt_idx", "next_idx")
+    )
+    # only the texts of the moments and of the rep's reactions, never the whole table
+    wanted = pl.concat(
+        [m.select("call_id", pl.col("utt_idx").alias("idx")), m.select("call_id", pl.col("reaction_idx").alias("idx"))]
+    ).drop_nulls().unique()
+    texts = aggregate.collect(u.select("call_id", "idx", "text").join(wanted.lazy(), on=["call_id", "idx"], how="semi"))
     m = (
-        m.join(nxt, on=["call_id", "utt_idx"], how="left")
-        .with_columns(reaction_idx=pl.coalesce("response_utt_idx", "next_idx"))
-        .join(texts.rename({"idx": "utt_idx", "text": "nee_text"}), on=["call_id", "utt_idx"], how="left")
+        m.join(texts.rename({"idx": "utt_idx", "text": "nee_text"}), on=["call_id", "utt_idx"], how="left")
         .join(texts.rename({"idx": "reaction_idx", "text": "reaction_text"}), on=["call_id", "reaction_idx"],
               how="left")
         .with_columns(nee_text=pl.coalesce("nee_text", "text"))
@@ -263,13 +275,13 @@ def pick_moments(classified: pl.DataFrame, kind: str, n: int) -> pl.DataFrame:
     return ranked.head(n).sort("_pos").drop("_pos", "_in_call")
 
 
-def _moment_views(picked: pl.DataFrame, utts: pl.DataFrame, rep: str, msgs: Messages,
+def _moment_views(picked: pl.DataFrame, utts: aggregate.Utterances, rep: str, msgs: Messages,
                   redactor: Redactor) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if not picked.height:
         return out
     ids = picked["call_id"].unique().implode()
-    call_utts = utts.filter(pl.col("call_id").is_in(ids))
+    call_utts = aggregate.collect(utts.filter(pl.col("call_id").is_in(ids)))
     names: dict[str, frozenset[str]] = {}
     for (cid,), g in call_utts.group_by("call_id"):
         cust = g.filter(pl.col("role") == "customer")
@@ -367,7 +379,7 @@ def _rank(reps: pl.DataFrame, cfg: ReportConfig) -> dict[str, int]:
 
 
 def build(
-    calls: pl.DataFrame, utts: pl.DataFrame, moments: pl.DataFrame, reps: pl.DataFrame,
+    calls: pl.DataFrame, utts: aggregate.Utterances, moments: pl.DataFrame, reps: pl.DataFrame,
     cfg: ReportConfig, msgs: Messages,
 ) -> Reports:
     redactor = Redactor.from_settings(cfg.redact, {k: msgs.t(f"redacted.{k}") for k in PLACEHOLDER_KEYS})
