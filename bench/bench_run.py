@@ -1,6 +1,6 @@
 """End-to-end throughput and memory of `neecoach run`. A script that prints numbers, not a test.
 
-Usage: python bench/bench_run.py [N ...] [--engines local,ray] [--workers 1,2]
+Usage: python bench/bench_run.py [N ...] [--engines local,ray] [--workers 1,2] [--repeat 3]
 For each N (default 1000 10000) it generates a seeded corpus and runs the CLI in a fresh process,
 printing words/s, calls/s and peak memory from the run's own `run.json` (`peak_rss_mb`, each
 process's VmHWM): the parent's, the largest worker's, and their sum over all processes (parent + N x
@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -51,6 +52,7 @@ def main() -> None:
     ap.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
     ap.add_argument("--engines", default="local")
     ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per setting; the median is shown")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{'calls':>7} {'engine':>6} {'workers':>7} {'seconds':>8} {'words/s':>10} {'calls/s':>8} "
@@ -63,8 +65,12 @@ def main() -> None:
                 for w in [int(x) for x in args.workers.split(",")]:
                     if engine == "ray" and w != max(int(x) for x in args.workers.split(",")):
                         continue
-                    ws = Path(tmp) / f"ws-{engine}-{w}"
-                    secs, parent, worker = measure(corpus, ws, w, engine)
+                    runs = []
+                    for r in range(max(1, args.repeat)):
+                        ws = Path(tmp) / f"ws-{engine}-{w}-{r}"
+                        runs.append(measure(corpus, ws, w, engine))
+                        shutil.rmtree(ws, ignore_errors=True)
+                    secs, parent, worker = sorted(runs)[len(runs) // 2]
                     total = parent + (w if engine == "local" else 0) * worker
                     print(f"{n:>7} {engine:>6} {w:>7} {secs:>8.1f} {words / secs:>10,.0f} {n / secs:>8.1f} "
                           f"{parent:>9.0f} {worker:>9.0f} {total:>7.0f}", flush=True)
