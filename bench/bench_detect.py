@@ -1,8 +1,8 @@
 """Detection speed on a seeded synthetic corpus (words/s, 1 and 2 processes). Not a test.
 
-The corpus recombines the dialogue turns of tests/detect/cases/*.yaml (and data/train/*.jsonl texts
-when present) into calls of 20-40 turns. Prints the tokenizer-only rate next to the detection rate:
-the machine is shared and noisy, so compare the two within one run.
+The corpus recombines the dialogue turns of tests/detect/cases/*.yaml and the texts of
+data/train/moments.jsonl and seller_turns.jsonl into calls of 20-40 turns. Prints the tokenizer-only
+rate next to the detection rate: the machine is shared and noisy, so compare the two within one run.
 
     .venv/bin/python bench/bench_detect.py [--words 300000] [--seed 7] [--repeat 3] [--rules-only]
 
@@ -42,7 +42,8 @@ def _turns() -> dict[str, list[str]]:
         for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
             for role, text in case["dialogue"]:
                 pools[role].append(text)
-    for path in sorted((ROOT / "data" / "train").glob("*.jsonl")):
+    # a fixed pool (not every data/train file), so that figures stay comparable as training data grows
+    for path in (ROOT / "data" / "train" / "moments.jsonl", ROOT / "data" / "train" / "seller_turns.jsonl"):
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
                 row = json.loads(line)

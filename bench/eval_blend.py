@@ -1,6 +1,6 @@
 """Rules vs rules + trained models, measured fairly. Not a test.
 
-1. K-fold over data/train/moments.jsonl (split by id, seeded): the three classifiers are trained on
+1. K-fold over data/train/moments*.jsonl (split by id, seeded): the three classifiers are trained on
    K-1 folds (seller_turns.jsonl joins every fold's training, minus turns that answer a held-out
    item); each held-out row becomes a mini-call (context turns, the customer `text`, the `next`
    turns) that the real detector reads (build_nlp + DetectSettings + an engine.Models adapter around
@@ -208,7 +208,7 @@ def wins_losses(rows: list[dict[str, Any]], base: dict[str, dict[str, Any]], new
 
 def kfold(grid: Sequence[Weights], k: int, seed: int, args: TextcatArgs, base: dict[str, Any], nlp: Any,
           ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    rows = _rows(TRAIN_DIR / "moments.jsonl")
+    rows = [r for path in sorted(TRAIN_DIR.glob("moments*.jsonl")) for r in _rows(path)]
     sellers = _rows(TRAIN_DIR / "seller_turns.jsonl") if (TRAIN_DIR / "seller_turns.jsonl").exists() else []
     val_fraction = float(load_train_config(ROOT / "configs" / "train" / "default.toml")
                          .get("train", {}).get("val_fraction", 0.2))

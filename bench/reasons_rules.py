@@ -1,4 +1,4 @@
-"""Rules-only reason macro-F1 and confusion matrix on data/train/moments.jsonl. Not a test.
+"""Rules-only reason macro-F1 and confusion matrix on data/train/moments*.jsonl. Not a test.
 
 Each gold moment becomes a mini-call (context, the customer's `text`, the next turns, as in bench/eval_blend.py)
 that the detector reads with every model weight at 0; reasons are scored on the items it detects as moments.
@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     settings = load_settings()
     base = {**settings.section("detect"), "model_weight": 0.0, "response_model_weight": 0.0, "reason_model_weight": 0.0}
     nlp = build_nlp(settings.section("nlp"))
-    rows = [r for r in _rows(TRAIN_DIR / "moments.jsonl") if r["moment"]]
+    rows = [r for path in sorted(TRAIN_DIR.glob("moments*.jsonl")) for r in _rows(path) if r["moment"]]
     utts, target = mini_calls(rows)
     got = {m["call_id"]: m for m in detect(utts, nlp, DetectSettings.from_mapping(base)).moments.iter_rows(named=True)
            if target.get(m["call_id"]) == m["utt_idx"]}

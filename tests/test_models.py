@@ -150,3 +150,18 @@ def test_models_cli_list_show_diff_and_train(tmp_path: Path) -> None:
     assert "macro-F1" in diff.output and "+0.000" in diff.output
     bad = runner.invoke(app, ["models", "show", str(tmp_path)])
     assert bad.exit_code == 2 and "E402" in bad.output
+
+
+def test_every_moments_file_in_a_neecoach_folder_is_read(tmp_path: Path) -> None:
+    from pipeline.train.data import from_neecoach
+
+    write_data(tmp_path / "data")
+    base = from_neecoach(tmp_path / "data")
+    extra = {"id": "x1", "context": [{"role": "seller", "text": "zal ik langskomen?"}], "text": "nee, laat maar",
+             "next": [{"role": "seller", "text": "waarom niet?"}, {"role": "customer", "text": "we draaien rood"}],
+             "moment": True, "reason": "budget", "response": "explore"}
+    (tmp_path / "data" / "moments_more.jsonl").write_text(json.dumps(extra) + "\n", encoding="utf-8")
+    more = from_neecoach(tmp_path / "data")
+    added = [e for e in more if e.group == "x1"]
+    assert len(more) == len(base) + 3
+    assert {e.task for e in added} == {"moment", "response", "reason"}

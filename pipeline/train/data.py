@@ -63,8 +63,7 @@ def _first(turns: list[dict[str, Any]], role: str) -> str:
 def from_neecoach(folder: Path) -> list[Example]:
     out: list[Example] = []
     src = f"neecoach:{folder}"
-    moments = folder / "moments.jsonl"
-    if moments.exists():
+    for moments in sorted(folder.glob("moments*.jsonl")):  # moments.jsonl, moments_more.jsonl, ...
         for row in _jsonl(moments):
             gid = str(row.get("id"))
             ctx, nxt = row.get("context") or [], row.get("next") or []
