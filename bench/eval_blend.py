@@ -10,7 +10,9 @@
    on the rows that are gold moments and detected as such (pooled over the folds).
 2. The same settings on data/samples and ../shared/eval/dev through the whole pipeline
    (`neecoach evaluate`'s code path, scored by pipeline.evaluate.score) with the shipped models
-   (models/*/v1, trained on data/train). The rules were tuned on these two sets: they flatter rules-only.
+   (models/*/<version of configs/train/default.toml>, trained on data/train). The rules were tuned on
+   samples and dev: they flatter rules-only. data/valid (36 calls written independently, later used to
+   find rule gaps) is the fairer of the three.
 
 data/holdout (the blind set) is never read.
 
@@ -50,7 +52,11 @@ from pipeline.train.runner import load_train_config  # noqa: E402
 from pipeline.train.spacy_textcat import TextcatArgs, train_textcat  # noqa: E402
 
 TRAIN_DIR = ROOT / "data" / "train"
-SETS = {"samples": ROOT / "data" / "samples", "dev": ROOT.parent / "shared" / "eval" / "dev"}
+SETS = {
+    "samples": ROOT / "data" / "samples",
+    "valid": ROOT / "data" / "valid",
+    "dev": ROOT.parent / "shared" / "eval" / "dev",
+}
 
 
 @dataclass(frozen=True)
@@ -301,6 +307,13 @@ def _fmt(table: list[dict[str, Any]], cols: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+def _shipped_version() -> str:
+    import tomllib
+
+    cfg = ROOT / "configs" / "train" / "default.toml"
+    return str(tomllib.loads(cfg.read_text(encoding="utf-8"))["output"]["version"])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--folds", type=int, default=5)
@@ -308,9 +321,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--max-epochs", type=int, default=None, help="default: configs/train/default.toml")
     ap.add_argument("--settings", nargs="*", default=None,
                     help="weight settings such as m0.3,r0.4,re0.5 (rules only is always included)")
-    ap.add_argument("--sets", nargs="*", default=["samples", "dev"], choices=sorted(SETS))
+    ap.add_argument("--sets", nargs="*", default=["samples", "valid", "dev"], choices=sorted(SETS))
     ap.add_argument("--skip-kfold", action="store_true")
-    ap.add_argument("--models-root", type=Path, default=ROOT / "models", help="for the sets: <root>/<task>/v1")
+    ap.add_argument("--models-root", type=Path, default=ROOT / "models", help="for the sets: <root>/<task>/<version>")
+    ap.add_argument("--version", default=_shipped_version(), help="model version for the sets (default: shipped)")
     ap.add_argument("--json", type=Path, default=None)
     a = ap.parse_args(argv)
 
@@ -326,21 +340,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     report: dict[str, Any] = {}
     if not a.skip_kfold:
         args = textcat_args(a.max_epochs)
-        print(f"{a.folds}-fold over {TRAIN_DIR / 'moments.jsonl'} (seed {a.seed}, max_epochs {args.max_epochs})",
+        print(f"{a.folds}-fold over {TRAIN_DIR / 'moments*.jsonl'} (seed {a.seed}, max_epochs {args.max_epochs})",
               file=sys.stderr)
         table, info = kfold(grid, a.folds, a.seed, args, base, nlp)
         report["kfold"] = {"table": table, **info, "folds_k": a.folds, "seed": a.seed,
                            "max_epochs": args.max_epochs}
-        print(f"\n## {a.folds}-fold on data/train/moments.jsonl (target utterance of each item)")
+        print(f"\n## {a.folds}-fold on data/train/moments*.jsonl (target utterance of each item)")
         print(_fmt(table, ["moment_acc", "moment_f1", "n_both", "response_acc", "reason_f1", "reason_acc",
                            "moment_fixed", "moment_broken", "response_fixed", "response_broken",
                            "reason_fixed", "reason_broken"]))
     if a.sets:
-        dirs = {t: (a.models_root / t / "v1").resolve() for t in TASK_LABELS}
+        dirs = {t: (a.models_root / t / a.version).resolve() for t in TASK_LABELS}
         sets = eval_sets(grid, dirs, a.sets)
         report["sets"] = sets
         for name, table in sets.items():
-            print(f"\n## {name} (whole pipeline, models {a.models_root}/*/v1; rules were tuned on this set)")
+            print(f"\n## {name} (whole pipeline, models {a.models_root}/*/{a.version})")
             print(_fmt(table, ["moment_f1", "hard_neg_fa", "response_acc", "asked_why_acc", "reason_f1",
                                "reason_acc", "disqualifier_f1"]))
     if a.json:

@@ -116,16 +116,20 @@ def test_tiny_local_transformer_trains_saves_and_reloads(tmp_path: Path) -> None
 
 def test_shipped_models_are_reproducible(tmp_path: Path) -> None:
     """Retraining with the project's own command and committed data gives the committed metrics."""
+    import tomllib
+
     from pipeline.config import PROJECT_ROOT
 
-    train_from_config(PROJECT_ROOT / "configs" / "train" / "default.toml", out_root=tmp_path)
+    cfg = PROJECT_ROOT / "configs" / "train" / "default.toml"
+    version = tomllib.loads(cfg.read_text(encoding="utf-8"))["output"]["version"]
+    train_from_config(cfg, out_root=tmp_path)
     for task in ("moment", "response", "reason"):
-        shipped = json.loads((PROJECT_ROOT / "models" / task / "v1" / "metrics.json").read_text())
-        again = json.loads((tmp_path / task / "v1" / "metrics.json").read_text())
+        shipped = json.loads((PROJECT_ROOT / "models" / task / version / "metrics.json").read_text())
+        again = json.loads((tmp_path / task / version / "metrics.json").read_text())
         for key in ("accuracy", "macro_f1"):  # stated tolerance: 0.01 (documented in docs/training.md)
             assert abs(shipped["validation"][key] - again["validation"][key]) <= 0.01, (task, key)
-        shipped_meta = json.loads((PROJECT_ROOT / "models" / task / "v1" / "meta.json").read_text())
-        again_meta = json.loads((tmp_path / task / "v1" / "meta.json").read_text())
+        shipped_meta = json.loads((PROJECT_ROOT / "models" / task / version / "meta.json").read_text())
+        again_meta = json.loads((tmp_path / task / version / "meta.json").read_text())
         assert shipped_meta["data_hash"] == again_meta["data_hash"]
 
 

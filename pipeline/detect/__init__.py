@@ -60,7 +60,7 @@ class DetectSettings:
     disqualifier_min_moments: int = 2
     model_weight: float = 0.3
     response_model_weight: float = 0.7
-    reason_model_weight: float = 0.4
+    reason_model_weight: float = 0.6
     batch_size: int = 512
 
     @classmethod

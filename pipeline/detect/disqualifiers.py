@@ -16,7 +16,9 @@ reason (after the customer's last agreement, DQ203) are weighed; the call establ
 - DQ216 explained after a why: the rep asks (explore) and the customer's answer names the same reason
   clearly (reason evidence 2 or more) (1);
 - DQ217 the call ends on it: it is the last moment, the customer agreed to nothing in the call and the call
-  is over within four turns (1).
+  is over within four turns (1);
+- DQ218 the rep walks away ("dan ga ik u daar niet mee lastigvallen", "dan laat ik het hierbij", "dan weet
+  u me te vinden"): 2 points when the rep asked why first (the answer established it), else 1.
 
 DQ203 resolved: not a disqualifier when after it the customer agrees to go ahead on the point: a resolving
 phrase ("dat verandert de zaak", "dat kan wel", "dan doen we dat") or a yes to the seller's proposal of a
@@ -145,7 +147,7 @@ def _agreements(call: list[Utt], moments: frozenset[int] = frozenset()) -> list[
             continue
         if not call[s].q.is_question:  # "Dan mail ik u de offerte." - "Ja. Dag." is a goodbye, not a yes
             continue
-        text = " ".join(c.words[:3])
+        text = " ".join(c.words[:4])
         if any(text.startswith(a) for a in agree):
             out.append(j)
     return out
@@ -154,6 +156,18 @@ def _agreements(call: list[Utt], moments: frozenset[int] = frozenset()) -> list[
 def _span_after(call: list[Utt], p: int, stop: int) -> list[int]:
     """The customer's turns after moment p up to the next moment (their explanation, the answer to a why)."""
     return [j for j in range(p + 1, stop) if call[j].role == "customer" and call[j].words]
+
+
+def _walk_away(u: Utt) -> str | None:
+    """DQ218: the rep lets it go ("dan ga ik u daar niet mee lastigvallen", "dan laat ik het hierbij")."""
+    lex = u.view.lex
+    found = _phrase(u.words, lex.phrases("disqualifiers.walk_away"))
+    if found:
+        return found
+    verbs = lex.words("disqualifiers.walk_away_words")
+    if "niet" in u.words and any(w in verbs for w in u.words):
+        return next(w for w in u.words if w in verbs)
+    return None
 
 
 def _weigh(
@@ -204,6 +218,11 @@ def _weigh(
     conceded = next((f for j in sellers if (f := _phrase(call[j].words, concede))), None)
     if conceded:
         add(2, pos[0], f"DQ214 rep concedes '{conceded}'")
+    walked = next((f for j in sellers if (f := _walk_away(call[j]))), None)
+    if walked and not conceded:
+        # asked why, heard the answer, then let it go: the call established it (2); without a why (1)
+        explored = any(responses.get(p) == "explore" for p in pos)
+        add(2 if explored else 1, pos[0], f"DQ218 rep walks away '{walked}'")
     last = pos[-1]
     if last == moment_pos[-1] and not agreed and len([u for u in call[last + 1 :] if u.words]) <= 4:
         add(1, last, "DQ217 call ends on it")

@@ -147,6 +147,16 @@ def _clause_start(L: QLex, words: list[str], after: list[str], s: int, i: int, p
         # raw ASR runs sentences together ("je krijgt een uitnodiging van me heb je nog vragen"):
         # verb + "je/u" opens a question unless an adverb or conjunction before it explains the inversion
         return True
+    if (
+        not punctuated
+        and words[i] in L.offer_verbs_1p
+        and i + 2 < len(words)
+        and words[i + 1] in {"ik", "we", "wij"}
+        and words[i - 1] not in L.inversion
+        and words[i - 1] not in L.finite
+    ):
+        # raw ASR: an offer runs on from the pitch ("… ook in kindermaten zal ik die ook meebrengen")
+        return True
     # raw ASR: a wh-word directly followed by a finite verb opens a question wherever it stands
     # ("gefeliciteerd wat betekent dat voor jullie"), unless it is embedded ("weet u wat het kost").
     return (

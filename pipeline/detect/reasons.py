@@ -13,7 +13,8 @@ Per moment (RE1xx cue labels, see docs/rules.md):
    why-question usually holds the reason) at a lower weight, and RE213 the rep restating the reason
    ("dan is dit niet de goede oplossing voor u", "dan past het niet binnen uw budget"; not after a deflection);
 3. RE203 a bare repeated no ("nee, dat hoeft niet") carries the reason already on the table: the
-   previous moment's reason;
+   previous moment's reason, unless the rep put something else on the table in between ("we hebben
+   ook…", "daarnaast…": lexicon `reasons.new_offer_words`);
 4. RE205 a default reading of the moment's own words when nothing else names a reason (lexicon
    `reasons.defaults`): an impossibility ("dat gaat niet", "dan houdt het op", "heeft geen zin") is fit;
    a bare "dat hoeft niet" stays unknown;
@@ -190,6 +191,16 @@ def _rep_restates(u: Utt) -> dict[str, float]:
     return out
 
 
+def _new_offer(call: list[Utt], prev: int, p: int) -> bool:
+    """The rep put something else on the table between two moments ("we hebben ook een leaseregeling",
+    "daarnaast…", "nog een laatste ding"): a bare no to it says nothing about the earlier reason."""
+    words = call[p].view.lex.words("reasons.new_offer_words")
+    for j in range(p - 1, prev, -1):
+        if call[j].role == "seller" and call[j].words:
+            return any(w in words for w in call[j].words)
+    return False
+
+
 def _default_reading(u: Utt) -> str | None:
     """RE205: what the moment's own words mean when nothing else in the call names a reason."""
     for reason, phrases in u.view.lex.table("reasons.defaults").items():
@@ -259,7 +270,7 @@ def assign(
         if call[p].has("DEFLECT"):
             final.append((Reason.UNKNOWN.value, 0.5, "RE204 deflection, no reason given"))
             continue
-        if k > 0 and final[k - 1][0] != Reason.UNKNOWN.value:
+        if k > 0 and final[k - 1][0] != Reason.UNKNOWN.value and not _new_offer(call, moment_pos[k - 1], p):
             final.append((final[k - 1][0], 0.4, "RE203 carried from previous no"))
             continue
         default = _default_reading(call[p])

@@ -160,4 +160,8 @@ def _feedback_q(u: Utt, c: Clause) -> bool:
 def _statement_offer(u: Utt) -> bool:
     """A proposal made as a statement: "mijn voorstel is een demo", "ik stuur u een offerte"."""
     nouns = u.view.lex.words("turns.offer_nouns")
-    return any(w in nouns for w in u.words) or (u.has("PROPOSAL") and u.has("PITCH"))
+    prefixes = u.view.lex.phrases("turns.offer_noun_prefixes")  # compounds: "proefkroon", "demodag"
+    return (
+        any(w in nouns or w.startswith(prefixes) for w in u.words)
+        or (u.has("PROPOSAL") and u.has("PITCH"))
+    )
