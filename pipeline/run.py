@@ -224,6 +224,9 @@ def _run_shards(
     # forkserver, not fork: a forked child of a process that already runs polars' or torch's thread
     # pools can deadlock. Workers start clean and keep torch out when no model needs it.
     mp = multiprocessing.get_context("forkserver")
+    # one process per core already: polars inside a worker gets one thread, not a pool per core
+    # (a forkserver started here passes it on; one started earlier, as in a test session, keeps its own)
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp, initializer=_worker_init,
                              initargs=(ctx.detect and not needs_torch(ctx.settings),)) as pool:
         pending: deque[tuple[int, Future[ShardOutput]]] = deque()
