@@ -77,6 +77,16 @@ class Lexicon:
         value = self.data.get(name, {})
         return dict(value) if isinstance(value, Mapping) else {}
 
+    def phrase_table(self, name: str) -> dict[str, tuple[str, ...]]:
+        """A table whose values are phrase lists: {key: lower-cased phrases}, built once."""
+        key = "t:" + name
+        got = self._cache.get(key)
+        if got is None:
+            got = self._cache[key] = {
+                str(k): tuple(str(x).lower() for x in v) for k, v in self.table(name).items() if isinstance(v, list)
+            }
+        return got
+
     def bundle(self, name: str, build: Any) -> Any:
         key = "b:" + name
         got = self._cache.get(key)
@@ -86,6 +96,19 @@ class Lexicon:
 
 
 EMPTY_LEXICON = Lexicon()
+_PADDED: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+
+
+def first_phrase(words: list[str], phrases: tuple[str, ...]) -> str | None:
+    """The first of `phrases` (in list order) found as whole words in `words`, else None."""
+    padded = _PADDED.get(phrases)
+    if padded is None:
+        padded = _PADDED[phrases] = tuple((p, f" {p} ") for p in phrases)
+    text = " " + " ".join(words) + " "
+    for p, pad in padded:
+        if pad in text:
+            return p
+    return None
 
 
 def load_lexicon(folder: Path) -> Lexicon:
@@ -207,7 +230,7 @@ class CueMatcher:
         self.n_token_patterns = 0
         phrase_docs: dict[str, list[Doc]] = {}
         token_pats: dict[str, list[list[dict[str, Any]]]] = {}
-        gated: dict[frozenset[str], list[tuple[str, list[dict[str, Any]]]]] = {}
+        gated: dict[tuple[frozenset[str], ...], list[tuple[str, list[dict[str, Any]]]]] = {}
         for path in sorted(folder.glob("*.jsonl")):
             for row in _read_jsonl(path):
                 label, code, pat = str(row["label"]), str(row.get("id", row["label"])), row["pattern"]
@@ -221,7 +244,8 @@ class CueMatcher:
                             {str(g).lower() for g in gate} if isinstance(gate, list) else self._gate_words(pat)
                         )
                         self.gate.update(words_gate)
-                        gated.setdefault(frozenset(words_gate), []).append((key, pat))
+                        gates = (frozenset(words_gate), *self._required_words(pat))
+                        gated.setdefault(gates, []).append((key, pat))
                         continue
                     pat = literal
                 words, _ = self.normalise(self._tokenizer(str(pat)))
@@ -237,8 +261,9 @@ class CueMatcher:
             self.matcher.add(key, pats)
             self.keys[self.vocab.strings[key]] = (key.split("|", 1)[0], key.split("|", 1)[1])
             self.n_token_patterns += len(pats)
-        # one Matcher per gate: a pattern only runs on the utterances that hold one of its own gate words
-        self.gated_matchers: list[tuple[frozenset[str], Matcher]] = []
+        # one Matcher per gate: a pattern only runs on the utterances that hold one of its gate words and,
+        # for every required token of the pattern, one of that token's words (a necessary condition)
+        self.gated_matchers: list[tuple[tuple[frozenset[str], ...], Matcher]] = []
         for gate_words, items in gated.items():
             m = Matcher(nlp.vocab)
             by_key: dict[str, list[list[dict[str, Any]]]] = {}
@@ -247,6 +272,21 @@ class CueMatcher:
             for key, pats in by_key.items():
                 m.add(key, pats)
             self.gated_matchers.append((gate_words, m))
+
+    @staticmethod
+    def _required_words(pattern: list[dict[str, Any]]) -> list[frozenset[str]]:
+        """Per required token (no "?", "*" or "!" operator) with a word constraint: the words it accepts."""
+        out: list[frozenset[str]] = []
+        for tok in pattern:
+            if tok.get("OP") in {"?", "*", "!"}:
+                continue
+            for key in ("LOWER", "NORM"):
+                val = tok.get(key)
+                if isinstance(val, str):
+                    out.append(frozenset({val}))
+                elif isinstance(val, dict) and isinstance(val.get("IN"), list):
+                    out.append(frozenset(str(v) for v in val["IN"]))
+        return out
 
     @staticmethod
     def _gate_words(pattern: list[dict[str, Any]]) -> set[str]:
@@ -369,8 +409,8 @@ class CueMatcher:
                 self._spread(self.matcher(Doc(self.vocab, words=words)), offsets, gated, views, out)
             return
         sets = {k: set(views[k].words) for k in pick if views[k].words and not self.gate.isdisjoint(views[k].words)}
-        for gate, matcher in self.gated_matchers:
-            gated = [k for k, ws in sets.items() if not gate.isdisjoint(ws)]
+        for gates, matcher in self.gated_matchers:
+            gated = [k for k, ws in sets.items() if all(not g.isdisjoint(ws) for g in gates)]
             if gated:
                 words, offsets = self._joined(views, gated)
                 self._spread(matcher(Doc(self.vocab, words=words)), offsets, gated, views, out)
@@ -387,11 +427,13 @@ class CueMatcher:
             if extra:
                 self._finish(view, view.cues + extra)
 
-    def _batch(self, docs: list[Doc]) -> list[Doc]:
+    def views(self, docs: list[Doc]) -> list[CueView]:
+        """The cue views of a batch of tokenized docs (phrases matched in one joined Doc)."""
+        weights, lexicon = self.weights, self.lexicon
         views: list[CueView] = []
         for doc in docs:
             w, a = self.normalise(doc)
-            views.append(CueView(words=w, after=a, weights=self.weights, lex=self.lexicon))
+            views.append(CueView(words=w, after=a, weights=weights, lex=lexicon))
         per_doc: list[list[tuple[str, str, int, int]]] = [[] for _ in docs]
         pick = [k for k, v in enumerate(views) if v.words]
         if pick:
@@ -399,9 +441,13 @@ class CueMatcher:
             self._spread(self.phrases(Doc(self.vocab, words=words)), offsets, pick, views, per_doc)
             if self.token_patterns_in_pipe:
                 self._token_matches(views, pick, per_doc)
-        for doc, view, cues in zip(docs, views, per_doc, strict=True):
+        for view, cues in zip(views, per_doc, strict=True):
             if view.words:
                 self._finish(view, cues)
+        return views
+
+    def _batch(self, docs: list[Doc]) -> list[Doc]:
+        for doc, view in zip(docs, self.views(docs), strict=True):
             doc._.nc = view
         return docs
 
@@ -418,6 +464,27 @@ def make_cue_matcher(
     nlp: Language, name: str, patterns_dir: str, gate_token_patterns: bool, token_patterns_in_pipe: bool
 ) -> CueMatcher:
     return CueMatcher(nlp, name, patterns_dir, gate_token_patterns, token_patterns_in_pipe)
+
+
+def cue_views(nlp: Language, texts: Iterable[str], batch_size: int = 512) -> list[CueView]:
+    """The tokenizer and the cue matcher over many texts, returning only the views (`doc._.nc`).
+
+    What `[d._.nc for d in nlp.pipe(texts)]` gives, without keeping Docs or going through spaCy's
+    extension attributes (detection reads nothing else of a Doc). Needs the cue component."""
+    comp = nlp.get_pipe(COMPONENT)
+    if not isinstance(comp, CueMatcher):
+        raise TypeError(f"{COMPONENT} is not a CueMatcher")
+    out: list[CueView] = []
+    batch: list[Doc] = []
+    tokenizer: Any = nlp.tokenizer
+    for doc in tokenizer.pipe(texts, batch_size=batch_size):
+        batch.append(doc)
+        if len(batch) >= batch_size:
+            out.extend(comp.views(batch))
+            batch = []
+    if batch:
+        out.extend(comp.views(batch))
+    return out
 
 
 def add_token_cues(nlp: Language, views: list[CueView]) -> None:

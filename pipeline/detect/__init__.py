@@ -4,7 +4,7 @@
 
 `utterances` has the UTTERANCES columns (call_id, idx, speaker, role, start_s, end_s, text), one row per
 turn. `nlp` comes from `pipeline.nlp.build_nlp`; `settings` from the `[detect]` section of the config.
-Every utterance goes through the tokenizer and the cue matcher once (`nlp.pipe`); the heavier
+Every utterance goes through the tokenizer and the cue matcher once (`nlp.cue_views`); the heavier
 context rules run only on candidate customer turns (a cheap cue gate) and the seller turns around them.
 
 `models` is an optional hook; where it has these methods they are used on top of the rules:
@@ -42,7 +42,7 @@ from pipeline.detect import responses as responses_mod
 from pipeline.detect.questions import analyse, with_discovery
 from pipeline.detect.turns import Utt, is_backchannel
 from pipeline.labels import REASONS, RESPONSES
-from pipeline.nlp import add_token_cues
+from pipeline.nlp import CueView, add_token_cues, cue_views
 from pipeline.schema import MOMENTS, conform
 
 __all__ = ["Blended", "DetectSettings", "Detections", "blend_label", "detect"]
@@ -109,10 +109,9 @@ CALL_FEATURES_SCHEMA = {
 }
 
 
-def _call_utts(rows: list[dict[str, Any]], docs: list[Any]) -> list[Utt]:
+def _call_utts(rows: list[dict[str, Any]], views: list[CueView]) -> list[Utt]:
     out = []
-    for r, doc in zip(rows, docs, strict=True):
-        view = doc._.nc
+    for r, view in zip(rows, views, strict=True):
         q = analyse(view)
         role = r["role"] or "unknown"
         if role == "seller" and q.is_question:
@@ -395,9 +394,9 @@ def detect(utterances: pl.DataFrame, nlp: Language, settings: DetectSettings, mo
     utts = utterances.sort(["call_id", "idx"], maintain_order=True)
     rows = utts.select(["call_id", "idx", "role", "start_s", "end_s", "text"]).to_dicts()
     texts = [r["text"] or "" for r in rows]
-    docs = list(nlp.pipe(texts, batch_size=settings.batch_size))
+    views = cue_views(nlp, texts, batch_size=settings.batch_size)
     # the token Matcher (slow) only runs on customer turns: the only ones its patterns are for
-    add_token_cues(nlp, [d._.nc for d, r in zip(docs, rows, strict=True) if r["role"] != "seller" and d._.nc])
+    add_token_cues(nlp, [v for v, r in zip(views, rows, strict=True) if r["role"] != "seller"])
     moment_rows: list[dict[str, Any]] = []
     call_rows: list[dict[str, Any]] = []
     feat_rows: dict[str, list[Any]] = {k: [] for k in UTTERANCE_FEATURES_SCHEMA}
@@ -409,7 +408,7 @@ def detect(utterances: pl.DataFrame, nlp: Language, settings: DetectSettings, mo
         end = start
         while end < n and rows[end]["call_id"] == cid:
             end += 1
-        call = _call_utts(rows[start:end], docs[start:end])
+        call = _call_utts(rows[start:end], views[start:end])
         calls.append((cid, call, [0.0] * len(call)))
         start = end
     results = _run_batched([_detect_call(cid, call, settings, models, ms) for cid, call, ms in calls], models)

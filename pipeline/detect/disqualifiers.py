@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from pipeline.detect.reasons import reason_scores
 from pipeline.detect.turns import PROPOSAL, Utt, seller_context
-from pipeline.nlp import Lexicon
+from pipeline.nlp import Lexicon, first_phrase
 
 _AMOUNT = re.compile(r"(?:€\s*)?(\d{1,3}(?:[.\s]\d{3})+|\d+)(?:,\d+)?")
 
@@ -52,11 +52,7 @@ class CallDisqualifiers:
 
 
 def _phrase(words: list[str], phrases: tuple[str, ...]) -> str | None:
-    text = " " + " ".join(words) + " "
-    for p in phrases:
-        if f" {p} " in text:
-            return p
-    return None
+    return first_phrase(words, phrases)
 
 
 def _number_names(lex: Lexicon) -> tuple[tuple[str, int], ...]:
@@ -235,6 +231,8 @@ def establish(
     call: list[Utt], moment_pos: list[int], reasons: list[str], responses: list[str], min_moments: int = 2
 ) -> CallDisqualifiers:
     found: list[tuple[int, str, str]] = []  # (position, disqualifier, evidence)
+    if not {"budget", "fit"} & set(reasons):
+        return CallDisqualifiers((), None, None, None, None, "")
     agreed = _agreements(call, frozenset(moment_pos))
     resp_at = dict(zip(moment_pos, responses, strict=True))
     for dq, code in (("budget", "DQ201"), ("fit", "DQ202")):

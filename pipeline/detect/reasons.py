@@ -29,7 +29,7 @@ from collections import defaultdict
 
 from pipeline.detect.turns import Utt
 from pipeline.labels import Reason
-from pipeline.nlp import Lexicon
+from pipeline.nlp import Lexicon, first_phrase
 
 LABEL_TO_REASON = {
     "R_BUDGET": Reason.BUDGET.value,
@@ -144,12 +144,8 @@ def _compounds(u: Utt, covered: set[int], out: dict[str, float]) -> None:
                 break
 
 
-def _has_phrase(words: list[str], phrases: tuple[str, ...] | list[str]) -> str | None:
-    text = " " + " ".join(words) + " "
-    for p in phrases:
-        if f" {p} " in text:
-            return p
-    return None
+def _has_phrase(words: list[str], phrases: tuple[str, ...]) -> str | None:
+    return first_phrase(words, phrases)
 
 
 def price_quoted(call: list[Utt], p: int, seller_turns: int = 2) -> bool:
@@ -185,9 +181,9 @@ def _own(call: list[Utt], p: int) -> dict[str, float]:
 def _rep_restates(u: Utt) -> dict[str, float]:
     """RE213: the rep names the reason back ("dan past het niet binnen uw budget")."""
     out: dict[str, float] = {}
-    for reason, phrases in u.view.lex.table("reasons.rep_restates").items():
-        if _has_phrase(u.words, [str(x).lower() for x in phrases]):
-            out[str(reason)] = 1.0
+    for reason, phrases in u.view.lex.phrase_table("reasons.rep_restates").items():
+        if _has_phrase(u.words, phrases):
+            out[reason] = 1.0
     return out
 
 
@@ -203,9 +199,9 @@ def _new_offer(call: list[Utt], prev: int, p: int) -> bool:
 
 def _default_reading(u: Utt) -> str | None:
     """RE205: what the moment's own words mean when nothing else in the call names a reason."""
-    for reason, phrases in u.view.lex.table("reasons.defaults").items():
-        if _has_phrase(u.words, [str(x).lower() for x in phrases]):
-            return str(reason)
+    for reason, phrases in u.view.lex.phrase_table("reasons.defaults").items():
+        if _has_phrase(u.words, phrases):
+            return reason
     return None
 
 

@@ -1,0 +1,44 @@
+"""The spaCy pipeline's batch paths give what the plain component gives, utterance by utterance."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.nlp import COMPONENT, add_token_cues, build_nlp, cue_views
+
+TEXTS = [
+    "Nee, daar hebben we echt geen budget voor.",
+    "neen laat da maar we blijven gewoon bij onze eigen leverancier",
+    "",
+    "Ja nee, dat klopt. Stuur maar een mailtje.",
+    "we hebben dat in twintig jaar nog nooit echt nodig gehad",
+    "Daar zit eerlijk gezegd niemand op te wachten, hoor.",
+    "eh uhm ja",
+    "Dat doen we allemaal zelf, al jaren.",
+]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp()
+
+
+def test_cue_views_equal_the_component_one_doc_at_a_time(nlp) -> None:
+    batched = cue_views(nlp, TEXTS * 3, batch_size=5)  # batches that cut through the list
+    single = [nlp(t)._.nc for t in TEXTS * 3]
+    assert [(v.words, v.after, v.cues) for v in batched] == [(v.words, v.after, v.cues) for v in single]
+
+
+def test_token_patterns_gated_per_required_word_match_an_ungated_matcher(nlp) -> None:
+    """The gates are a necessary condition only: the same cues as running every token pattern everywhere."""
+    comp = nlp.get_pipe(COMPONENT)
+    gated = cue_views(nlp, TEXTS)
+    add_token_cues(nlp, gated)
+    plain = cue_views(nlp, TEXTS)
+    comp.gate_token_patterns = False
+    try:
+        add_token_cues(nlp, plain)
+    finally:
+        comp.gate_token_patterns = True
+    assert [v.cues for v in gated] == [v.cues for v in plain]
+    assert sum(len(v.cues) for v in gated) > sum(len(v.cues) for v in cue_views(nlp, TEXTS))  # patterns fired
