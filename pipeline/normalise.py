@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from pipeline.raw import RawSegment
 
-_WS = re.compile(r"\s+")
 # Control and format characters (zero-width spaces, bidi marks, C0/C1 controls) become spaces.
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
@@ -19,8 +18,9 @@ _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2
 def clean_text(text: str) -> str:
     """NFC, no control characters, collapsed whitespace. Never changes words or case."""
     text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub(" ", text)
-    return _WS.sub(" ", text).strip()
+    if not text.isprintable():  # every _INVISIBLE character is non-printable: skip the regex otherwise
+        text = _INVISIBLE.sub(" ", text)
+    return " ".join(text.split())  # str.split() and re's \s agree on what Unicode whitespace is
 
 
 def order_segments(segments: Sequence[RawSegment]) -> list[RawSegment]:

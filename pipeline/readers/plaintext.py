@@ -70,11 +70,11 @@ def matches(text: str) -> bool:
     """Any text that reads like language: some letters, and letters are a fair share of it."""
     try:
         sample = text[:20000]
-        visible = [ch for ch in sample if not ch.isspace() and ch != "\ufeff"]
+        visible = len(sample) - sum(map(str.isspace, sample)) - sample.count("\ufeff")
         if not visible:
             return False
-        letters = sum(1 for ch in visible if ch.isalpha())
-        return letters >= 2 and letters / len(visible) >= 0.3
+        letters = sum(map(str.isalpha, sample))
+        return letters >= 2 and letters / visible >= 0.3
     except Exception:  # a sniff never raises
         return False
 
