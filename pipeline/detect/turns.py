@@ -33,6 +33,7 @@ class Utt:
     q: QuestionInfo
     n_words: int
     labels: frozenset[str] = field(default_factory=frozenset)
+    context: tuple[str, str] | None = None  # seller_context(), computed once
 
     @property
     def words(self) -> list[str]:
@@ -81,6 +82,12 @@ def clause_labels(u: Utt, c: Clause) -> set[str]:
 
 def seller_context(u: Utt) -> tuple[str, str]:
     """(class, code) of what a seller turn puts to the customer, judged on its last question."""
+    if u.context is None:
+        u.context = _seller_context(u)
+    return u.context
+
+
+def _seller_context(u: Utt) -> tuple[str, str]:
     lex = u.view.lex
     last = u.q.last_question()
     if last is not None:
