@@ -9,8 +9,8 @@ Per moment (RE1xx cue labels, see docs/rules.md):
    - RE211 served and satisfied ("we hebben Eneco en dat bevalt prima") is competitor, not no_need;
    - RE212 a running contract with a later moment to come back ("ons contract loopt nog tot 2027, bel dan
      maar terug") is timing, not competitor;
-2. RE202 what the call reveals next, up to the next moment: the customer's turns (the answer to the rep's
-   why-question usually holds the reason) at a lower weight, and RE213 the rep restating the reason
+2. RE202 what the call reveals next, up to the next moment or until the rep moves on to another offer:
+   the customer's turns (the answer to the rep's why-question usually holds the reason) at a lower weight, and RE213 the rep restating the reason
    ("dan is dit niet de goede oplossing voor u", "dan past het niet binnen uw budget"; not after a deflection);
 3. RE203 a bare repeated no ("nee, dat hoeft niet") carries the reason already on the table: the
    previous moment's reason, unless the rep put something else on the table in between ("we hebben
@@ -232,8 +232,11 @@ def assign(
         seen = 0
         rep_turns = 0
         restated = False
+        new_offer = call[p].view.lex.words("reasons.new_offer_words")
         for j in range(p + 1, stop):
             if call[j].role == "seller" and call[j].words:
+                if call[j].has("PROPOSAL", "PITCH") and any(w in new_offer for w in call[j].words):
+                    break  # the rep moved on to another offer: what follows is about that one
                 rep_turns += 1
                 if rep_turns <= 2 and not call[p].has("DEFLECT"):
                     for r, v in _rep_restates(call[j]).items():
