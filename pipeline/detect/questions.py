@@ -54,6 +54,7 @@ class QLex:
     embedders: frozenset[str]
     impersonal_v: frozenset[str]
     discourse_alone: frozenset[str]
+    starters: frozenset[str] = frozenset()  # a question can only start on one of these (wh, finite, preposition)
 
     @classmethod
     def build(cls, lex: Lexicon) -> QLex:
@@ -85,6 +86,7 @@ class QLex:
             embedders=w("embedders"),
             impersonal_v=w("impersonal_verbs"),
             discourse_alone=w("discourse_verbs_alone"),
+            starters=w("wh") | w("finite") | w("prepositions"),
         )
 
 
@@ -232,6 +234,7 @@ def analyse(view: CueView) -> QuestionInfo:
     if not words:
         return QuestionInfo((), False, 0, 0, False)
     L = qlex(view)
+    starters = L.starters
     punctuated = any(a and any(ch in ".?!" for ch in a) for a in view.after)
     clauses: list[Clause] = []
     after = view.after
@@ -239,6 +242,8 @@ def analyse(view: CueView) -> QuestionInfo:
         mark = "?" in after[e - 1]
         starts: list[tuple[int, str, str]] = []
         for i in range(s, e):
+            if words[i] not in starters:  # `_starts_question` would say no: skip the clause test
+                continue
             if _clause_start(L, words, after, s, i, punctuated):
                 kind, rule = _starts_question(L, words, i, e)
                 if kind:
