@@ -10,8 +10,9 @@ Per moment (RE1xx cue labels, see docs/rules.md):
    - RE212 a running contract with a later moment to come back ("ons contract loopt nog tot 2027, bel dan
      maar terug") is timing, not competitor;
 2. RE202 what the call reveals next, up to the next moment or until the rep moves on to another offer:
-   the customer's turns (the answer to the rep's why-question usually holds the reason) at a lower weight, and RE213 the rep restating the reason
-   ("dan is dit niet de goede oplossing voor u", "dan past het niet binnen uw budget"; not after a deflection);
+   the customer's turns (the answer to the rep's why-question usually holds the reason) at a lower
+   weight, and RE213 the rep restating the reason ("dan is dit niet de goede oplossing voor u", "dan
+   past het niet binnen uw budget"; not after a deflection);
 3. RE203 a bare repeated no ("nee, dat hoeft niet") carries the reason already on the table: the
    previous moment's reason, unless the rep put something else on the table in between ("we hebben
    ook…", "daarnaast…": lexicon `reasons.new_offer_words`);
