@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import spacy
-from spacy.attrs import LOWER
+from spacy.attrs import IDX, LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -219,7 +219,7 @@ class CueMatcher:
         self.lexicon = load_lexicon(folder)
         self.vocab = nlp.vocab
         self._cache: dict[int, tuple[int, tuple[str, ...], str]] = {}
-        self._tokenizer = nlp.tokenizer
+        self._tokenizer: Any = nlp.tokenizer
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher = Matcher(nlp.vocab)
         self.keys: dict[int, tuple[str, str]] = {}
@@ -320,10 +320,13 @@ class CueMatcher:
         return entry
 
     def normalise(self, doc: Doc) -> tuple[list[str], list[str]]:
+        return self._normalise_keys(doc.to_array(LOWER).tolist())
+
+    def _normalise_keys(self, keys: list[int]) -> tuple[list[str], list[str]]:
         words: list[str] = []
         after: list[str] = []
         cache = self._cache
-        for key in doc.to_array(LOWER).tolist():
+        for key in keys:
             entry = cache.get(key) or self._entry(key)
             kind, ws, trail = entry
             if kind == 0:
@@ -434,7 +437,10 @@ class CueMatcher:
         for doc in docs:
             w, a = self.normalise(doc)
             views.append(CueView(words=w, after=a, weights=weights, lex=lexicon))
-        per_doc: list[list[tuple[str, str, int, int]]] = [[] for _ in docs]
+        return self._match_views(views)
+
+    def _match_views(self, views: list[CueView]) -> list[CueView]:
+        per_doc: list[list[tuple[str, str, int, int]]] = [[] for _ in views]
         pick = [k for k, v in enumerate(views) if v.words]
         if pick:
             words, offsets = self._joined(views, pick)
@@ -445,6 +451,38 @@ class CueMatcher:
             if view.words:
                 self._finish(view, cues)
         return views
+
+    def views_of_texts(self, texts: list[str]) -> list[CueView]:
+        """`views()` of these texts, tokenized as one Doc (far fewer Doc objects).
+
+        spaCy splits on whitespace before anything else, so texts joined by a blank line tokenize as they
+        do alone; each token goes back to its text by character offset. Only for clean texts (no leading,
+        trailing or repeated whitespace: what `pipeline.normalise` makes), so that the whitespace around
+        the seams cannot differ; otherwise the batch is tokenized text by text."""
+        if not all(t == " ".join(t.split()) for t in texts):
+            return self.views(list(self._tokenizer.pipe(texts)))
+        sep = "\n\n"
+        starts: list[int] = []
+        pos = 0
+        for t in texts:
+            starts.append(pos)
+            pos += len(t) + len(sep)
+        arr = self._tokenizer(sep.join(texts)).to_array([LOWER, IDX])
+        keys, offsets = arr[:, 0].tolist(), arr[:, 1].tolist()
+        weights, lexicon = self.weights, self.lexicon
+        views: list[CueView] = []
+        i, n = 0, len(keys)
+        for start, t in zip(starts, texts, strict=True):
+            end = start + len(t)
+            while i < n and offsets[i] < start:  # the separator's own token
+                i += 1
+            j = i
+            while j < n and offsets[j] < end:
+                j += 1
+            w, a = self._normalise_keys(keys[i:j])
+            views.append(CueView(words=w, after=a, weights=weights, lex=lexicon))
+            i = j
+        return self._match_views(views)
 
     def _batch(self, docs: list[Doc]) -> list[Doc]:
         for doc, view in zip(docs, self.views(docs), strict=True):
@@ -475,15 +513,14 @@ def cue_views(nlp: Language, texts: Iterable[str], batch_size: int = 512) -> lis
     if not isinstance(comp, CueMatcher):
         raise TypeError(f"{COMPONENT} is not a CueMatcher")
     out: list[CueView] = []
-    batch: list[Doc] = []
-    tokenizer: Any = nlp.tokenizer
-    for doc in tokenizer.pipe(texts, batch_size=batch_size):
-        batch.append(doc)
+    batch: list[str] = []
+    for text in texts:
+        batch.append(text)
         if len(batch) >= batch_size:
-            out.extend(comp.views(batch))
+            out.extend(comp.views_of_texts(batch))
             batch = []
     if batch:
-        out.extend(comp.views(batch))
+        out.extend(comp.views_of_texts(batch))
     return out
 
 

@@ -42,3 +42,10 @@ def test_token_patterns_gated_per_required_word_match_an_ungated_matcher(nlp) ->
         comp.gate_token_patterns = True
     assert [v.cues for v in gated] == [v.cues for v in plain]
     assert sum(len(v.cues) for v in gated) > sum(len(v.cues) for v in cue_views(nlp, TEXTS))  # patterns fired
+
+
+def test_cue_views_of_texts_with_untidy_whitespace_equal_the_component(nlp) -> None:
+    texts = ["  Nee,  dank je.\n", "ja\tnee klopt", "Stuur maar\n\neen mailtje", *TEXTS]
+    batched = cue_views(nlp, texts)
+    single = [nlp(t)._.nc for t in texts]
+    assert [(v.words, v.after, v.cues) for v in batched] == [(v.words, v.after, v.cues) for v in single]
