@@ -9,7 +9,8 @@ Per moment (RE1xx cue labels, see docs/rules.md):
    - RE211 served and satisfied ("we hebben Eneco en dat bevalt prima") is competitor, not no_need;
    - RE212 a running contract with a later moment to come back ("ons contract loopt nog tot 2027, bel dan
      maar terug") is timing, not competitor;
-2. RE202 what the call reveals next, up to the next moment or until the rep moves on to another offer:
+2. RE202 what the call reveals next, up to the next moment or until the rep moves on to another offer
+   or makes a new proposal after a first reply:
    the customer's turns (the answer to the rep's why-question usually holds the reason) at a lower
    weight, and RE213 the rep restating the reason ("dan is dit niet de goede oplossing voor u", "dan
    past het niet binnen uw budget"; not after a deflection);
@@ -28,7 +29,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from pipeline.detect.turns import Utt
+from pipeline.detect.turns import PROPOSAL, Utt, seller_context
 from pipeline.labels import Reason
 from pipeline.nlp import Lexicon, first_phrase
 
@@ -238,6 +239,8 @@ def assign(
             if call[j].role == "seller" and call[j].words:
                 if call[j].has("PROPOSAL", "PITCH") and any(w in new_offer for w in call[j].words):
                     break  # the rep moved on to another offer: what follows is about that one
+                if rep_turns >= 1 and seller_context(call[j])[0] == PROPOSAL:
+                    break  # a later proposal (a call-back, a smaller trial): the answers are about it
                 rep_turns += 1
                 if rep_turns <= 2 and not call[p].has("DEFLECT"):
                     for r, v in _rep_restates(call[j]).items():
