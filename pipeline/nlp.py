@@ -219,6 +219,7 @@ class CueMatcher:
         self.lexicon = load_lexicon(folder)
         self.vocab = nlp.vocab
         self._cache: dict[int, tuple[int, tuple[str, ...], str]] = {}
+        self._simple: dict[int, str] = {}  # lower-case keys that are one plain word (most of them)
         self._tokenizer: Any = nlp.tokenizer
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher = Matcher(nlp.vocab)
@@ -317,6 +318,8 @@ class CueMatcher:
             words = () if core in self.fillers else tuple(self.expand.get(core, (core,)))
             entry = (2 if core in self.fillers else 0, words, trail)
         self._cache[key] = entry
+        if entry[0] == 0 and len(entry[1]) == 1 and not entry[2]:
+            self._simple[key] = entry[1][0]
         return entry
 
     def normalise(self, doc: Doc) -> tuple[list[str], list[str]]:
@@ -326,7 +329,13 @@ class CueMatcher:
         words: list[str] = []
         after: list[str] = []
         cache = self._cache
+        simple = self._simple
         for key in keys:
+            w = simple.get(key)
+            if w is not None:  # the common case: one plain word, nothing trailing
+                words.append(w)
+                after.append("")
+                continue
             entry = cache.get(key) or self._entry(key)
             kind, ws, trail = entry
             if kind == 0:
@@ -351,9 +360,11 @@ class CueMatcher:
     def _finish(self, view: CueView, cues: list[tuple[str, str, int, int]]) -> None:
         after = view.after
         # a cue never spans a sentence end ("… echt niet. Ik zei …" holds no "niet ik")
-        cues = [
-            c for c in cues if c[3] - c[2] < 2 or not any(after[k] and _ends(after[k]) for k in range(c[2], c[3] - 1))
-        ]
+        if any(after):
+            cues = [
+                c for c in cues
+                if c[3] - c[2] < 2 or not any(after[k] and _ends(after[k]) for k in range(c[2], c[3] - 1))
+            ]
         cues.sort(key=lambda c: (c[2], c[3]))
         view.cues = cues
 
