@@ -275,35 +275,30 @@ class CueMatcher:
             self.gated_matchers.append((gate_words, m))
 
     @staticmethod
-    def _required_words(pattern: list[dict[str, Any]]) -> list[frozenset[str]]:
-        """Per required token (no "?", "*" or "!" operator) with a word constraint: the words it accepts."""
-        out: list[frozenset[str]] = []
-        for tok in pattern:
-            if tok.get("OP") in {"?", "*", "!"}:
-                continue
-            for key in ("LOWER", "NORM"):
-                val = tok.get(key)
-                if isinstance(val, str):
-                    out.append(frozenset({val}))
-                elif isinstance(val, dict) and isinstance(val.get("IN"), list):
-                    out.append(frozenset(str(v) for v in val["IN"]))
+    def _token_words(tok: dict[str, Any]) -> set[str]:
+        """The words one token of a pattern accepts (its LOWER/NORM/ORTH/TEXT value or IN list)."""
+        out: set[str] = set()
+        for key in ("LOWER", "NORM", "ORTH", "TEXT"):
+            val = tok.get(key)
+            if isinstance(val, str):
+                out.add(val)
+            elif isinstance(val, dict) and isinstance(val.get("IN"), list):
+                out.update(str(v) for v in val["IN"])
         return out
 
-    @staticmethod
-    def _gate_words(pattern: list[dict[str, Any]]) -> set[str]:
+    @classmethod
+    def _required_words(cls, pattern: list[dict[str, Any]]) -> list[frozenset[str]]:
+        """Per required token (no "?", "*" or "!" operator) with a word constraint: the words it accepts."""
+        sets = (cls._token_words(tok) for tok in pattern if tok.get("OP") not in {"?", "*", "!"})
+        return [frozenset(words) for words in sets if words]
+
+    @classmethod
+    def _gate_words(cls, pattern: list[dict[str, Any]]) -> set[str]:
         """Default gate words of a token pattern (no "gate" field): the values of its first required token."""
-        out: set[str] = set()
         for tok in pattern:
-            if tok.get("OP") in {"?", "*"}:
-                continue
-            for key in ("LOWER", "NORM", "ORTH", "TEXT"):
-                val = tok.get(key)
-                if isinstance(val, str):
-                    out.add(val)
-                elif isinstance(val, dict) and isinstance(val.get("IN"), list):
-                    out.update(str(v) for v in val["IN"])
-            return out
-        return out
+            if tok.get("OP") not in {"?", "*"}:
+                return cls._token_words(tok)
+        return set()
 
     def _entry(self, key: int) -> tuple[int, tuple[str, ...], str]:
         """Per lower-case form: kind (0 word, 1 punctuation, 2 filler), its words, trailing punctuation."""

@@ -165,10 +165,15 @@ def process_shard(sources: Sequence[SourceFile], ctx: ShardContext, part: Path |
 
         out.calls = _attach(out.calls, call_talk(out.utterances), ["call_id"])
     if part is not None and out.utterances.height:
-        conform(out.utterances, UTTERANCES).write_parquet(part, compression="lz4")
+        _write_part(out.utterances, part)
         out.utterances, out.utterances_part = out.utterances.clear(), str(part)
     out.peak_rss_mb = peak_rss_mb()
     return out
+
+
+def _write_part(utterances: pl.DataFrame, path: Path) -> None:
+    """One shard's utterances as a scratch Parquet part (fast lz4; the merged table is zstd)."""
+    conform(utterances, UTTERANCES).write_parquet(path, compression="lz4")
 
 
 def _attach(table: pl.DataFrame, extra: pl.DataFrame, on: list[str]) -> pl.DataFrame:
@@ -263,7 +268,7 @@ def _rename_clashes(out: ShardOutput, seen: set[str]) -> ShardOutput:
         fix = pl.col("call_id").replace(mapping)
         if out.utterances_part is not None:
             part = Path(out.utterances_part)
-            pl.read_parquet(part).with_columns(fix).write_parquet(part, compression="lz4")
+            _write_part(pl.read_parquet(part).with_columns(fix), part)
         out = ShardOutput(out.calls.with_columns(fix), out.utterances.with_columns(fix), out.quarantine,
                           out.moments.with_columns(fix), out.timings, out.utterances_part, out.peak_rss_mb)
     seen.update(out.calls["call_id"].to_list())
@@ -348,7 +353,7 @@ def execute(req: RunRequest, progress: Progress | None = None) -> RunSummary:
                 parts.append(Path(out.utterances_part))
             elif out.utterances.height:  # a remote engine returns them
                 part = parts_dir / f"returned-{len(parts):06d}.parquet"
-                conform(out.utterances, UTTERANCES).write_parquet(part, compression="lz4")
+                _write_part(out.utterances, part)
                 parts.append(part)
             small["calls"].append(out.calls)
             small["moments"].append(out.moments)

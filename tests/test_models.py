@@ -169,3 +169,19 @@ def test_every_moments_file_in_a_neecoach_folder_is_read(tmp_path: Path) -> None
     added = [e for e in more if e.group == "x1"]
     assert len(more) == len(base) + 3
     assert {e.task for e in added} == {"moment", "response", "reason"}
+
+
+def test_run_time_tokens_of_a_spacy_model_equal_the_training_tokens(tmp_path: Path) -> None:
+    """Training builds Docs with `words_doc`; a loaded model splits with its rule-less tokenizer."""
+    from pipeline.modelstore import words_doc
+    from pipeline.textinputs import moment_input, reason_input
+
+    cfg = write_config(tmp_path)
+    train_from_config(cfg)
+    clf = load_classifier(tmp_path / "models" / "moment" / "t1", "moment")
+    texts = [moment_input("Nee, da's niks voor ons, echt niet!", "Zal ik u de offerte mailen?"),
+             reason_input("neen laat maar", "we draaien dit jaar verlies"), "_", "één twee  drie"]
+    split = clf.nlp.tokenizer  # type: ignore[attr-defined]
+    for text in texts:
+        run_time = [t.text for t in split(" ".join(text.split()) or "_")]
+        assert run_time == [t.text for t in words_doc(clf.nlp.vocab, text)]  # type: ignore[attr-defined]

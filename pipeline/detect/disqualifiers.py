@@ -51,10 +51,6 @@ class CallDisqualifiers:
     evidence: str
 
 
-def _phrase(words: list[str], phrases: tuple[str, ...]) -> str | None:
-    return first_phrase(words, phrases)
-
-
 def _number_names(lex: Lexicon) -> tuple[tuple[str, int], ...]:
     names = {**lex.table("disqualifiers.number_units"), **lex.table("disqualifiers.number_tens")}
     return tuple(sorted(((str(k), int(v)) for k, v in names.items()), key=lambda kv: -len(kv[0])))
@@ -133,7 +129,7 @@ def _agreements(call: list[Utt], moments: frozenset[int] = frozenset()) -> list[
     for j, c in enumerate(call):
         if c.role != "customer" or not c.words or j in moments or c.has("REFUSAL", "NEG_INTENT", "DEFLECT"):
             continue
-        if _phrase(c.words, resolve):
+        if first_phrase(c.words, resolve):
             out.append(j)
             continue
         s = next((k for k in range(j - 1, -1, -1) if call[k].role == "seller" and call[k].words), None)
@@ -157,13 +153,12 @@ def _span_after(call: list[Utt], p: int, stop: int) -> list[int]:
 def _walk_away(u: Utt) -> str | None:
     """DQ218: the rep lets it go ("dan ga ik u daar niet mee lastigvallen", "dan laat ik het hierbij")."""
     lex = u.view.lex
-    found = _phrase(u.words, lex.phrases("disqualifiers.walk_away"))
+    found = first_phrase(u.words, lex.phrases("disqualifiers.walk_away"))
     if found:
         return found
     verbs = lex.words("disqualifiers.walk_away_words")
-    if "niet" in u.words and any(w in verbs for w in u.words):
-        return next(w for w in u.words if w in verbs)
-    return None
+    verb = next((w for w in u.words if w in verbs), None)
+    return verb if verb is not None and "niet" in u.words else None
 
 
 def _weigh(
@@ -197,21 +192,21 @@ def _weigh(
         nxt = next((m for m in moment_pos if m > p), len(call))
         nxt = min([nxt, *[a for a in agreed if a > p]])
         turns = [p, *_span_after(call, p, nxt)]
-        firm = next((f for j in turns if (f := _phrase(call[j].words, firm_phrases))), None)
+        firm = next((f for j in turns if (f := first_phrase(call[j].words, firm_phrases))), None)
         if firm and not any(w.startswith("DQ212") for w in why):
             add(2, p, f"DQ212 firm '{firm}'")
         if dq == "budget" and not any(w.startswith("DQ213") for w in why) and any(
             _far_apart(call, j) for j in turns if j == p or money & set(call[j].words)
         ):
             add(2, p, "DQ213 amounts far apart")
-        cue = _phrase(call[p].words, firmness)
+        cue = first_phrase(call[p].words, firmness)
         if cue and not any(w.startswith("DQ215") for w in why):
             add(1, p, f"DQ215 firmness '{cue}'")
         explained = any(reason_scores(call[j]).get(dq, 0.0) >= 2.0 for j in turns[1:3])
         if responses.get(p) == "explore" and explained and not any(w.startswith("DQ216") for w in why):
             add(1, p, "DQ216 explained after a why")
     sellers = [j for j in range(pos[0] + 1, len(call)) if call[j].role == "seller"]
-    conceded = next((f for j in sellers if (f := _phrase(call[j].words, concede))), None)
+    conceded = next((f for j in sellers if (f := first_phrase(call[j].words, concede))), None)
     if conceded:
         add(2, pos[0], f"DQ214 rep concedes '{conceded}'")
     walked = next((f for j in sellers if (f := _walk_away(call[j]))), None)

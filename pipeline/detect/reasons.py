@@ -115,7 +115,7 @@ def _served_and_timed(u: Utt, found: list[tuple[str, float, int, int]], out: dic
         out.get(timing, 0.0) >= 1.5
         and out.get(comp, 0.0) > 0
         and contract & set(u.words)
-        and _has_phrase(u.words, lex.phrases("reasons.later_cues"))
+        and first_phrase(u.words, lex.phrases("reasons.later_cues"))
     ):
         out[timing] += out[comp]
         out[comp] = 0.0
@@ -144,10 +144,6 @@ def _compounds(u: Utt, covered: set[int], out: dict[str, float]) -> None:
             if len(w) >= len(part) + 3 and (w.endswith(part) if kind == "head" else w.startswith(part)):
                 out[reason] += 0.8
                 break
-
-
-def _has_phrase(words: list[str], phrases: tuple[str, ...]) -> str | None:
-    return first_phrase(words, phrases)
 
 
 def price_quoted(call: list[Utt], p: int, seller_turns: int = 2) -> bool:
@@ -184,7 +180,7 @@ def _rep_restates(u: Utt) -> dict[str, float]:
     """RE213: the rep names the reason back ("dan past het niet binnen uw budget")."""
     out: dict[str, float] = {}
     for reason, phrases in u.view.lex.phrase_table("reasons.rep_restates").items():
-        if _has_phrase(u.words, phrases):
+        if first_phrase(u.words, phrases):
             out[reason] = 1.0
     return out
 
@@ -202,7 +198,7 @@ def _new_offer(call: list[Utt], prev: int, p: int) -> bool:
 def _default_reading(u: Utt) -> str | None:
     """RE205: what the moment's own words mean when nothing else in the call names a reason."""
     for reason, phrases in u.view.lex.phrase_table("reasons.defaults").items():
-        if _has_phrase(u.words, phrases):
+        if first_phrase(u.words, phrases):
             return reason
     return None
 
