@@ -98,6 +98,8 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             return NEG_POLAR, "CX104"
         seg = u.words[last.start : last.end]
         lead = _skip_particles(seg, lex.words("questions.particles"))
+        if last.kind != "wh" and _offer_frame(seg, lex):
+            return PROPOSAL, "CX108"
         if seg and seg[0] in lex.words("turns.check_starts") and not _wh_offer(seg, lex):
             return NEUTRAL_Q, "CX202"
         if last.kind == "wh":
@@ -132,6 +134,10 @@ def _seller_context(u: Utt) -> tuple[str, str]:
         return NEG_POLAR, "CX104"
     if u.has("PROPOSAL") and _statement_offer(u):
         return PROPOSAL, "CX101"
+    tail_clause = u.q.clauses[-1] if u.q.clauses else None
+    tail_start = tail_clause.start if tail_clause is not None else 0
+    if _offer_frame(u.words[max(tail_start, len(u.words) - 16) :], lex):
+        return PROPOSAL, "CX108"
     if u.has("PITCH", "ARGUE"):
         return PITCH, "CX102"
     return STATEMENT, "CX200"
@@ -156,6 +162,36 @@ def _wh_offer(seg: list[str], lex: Lexicon) -> bool:
     """Offers phrased as wh-questions: "wat als ik…", "wat dacht u van…", "hoe zou u het vinden als…"."""
     text = " ".join(_skip_particles(seg, lex.words("questions.particles"))[:6])
     return text.startswith(lex.phrases("turns.wh_offer_starts"))
+
+
+def _offer_frame(seg: list[str], lex: Lexicon) -> bool:
+    """CX108 an offer in the grammar of one, whatever the product: the rep says what they will do or what
+    the customer could do ("wij kunnen het onderhoud overnemen", "we zouden de pilot in maart kunnen starten",
+    "dus ik kom dan donderdag af", "mogen we u het gamma komen voorstellen?", "ge zou ook kunnen leasen").
+    Lexicon `turns.offer_*` / `turns.suggest_*`; "ik wil even vragen…", "ik kan me voorstellen…" and "dan ga ik
+    u niet langer ophouden" are no offers."""
+    subj, modals, actions = (lex.words("turns.offer_subjects"), lex.words("turns.offer_modals"),
+                             lex.words("turns.offer_actions"))
+    stop, blockers = lex.words("turns.offer_frame_stop"), lex.words("turns.offer_frame_blockers")
+    for k in range(len(seg) - 1):
+        a, b = seg[k], seg[k + 1]
+        rest = seg[k + 2 :]
+        if rest and rest[0] in stop:
+            continue
+        if (a in subj and b in modals) or (a in modals and b in subj):
+            verbs = [w for w in rest if len(w) >= 5 and w.endswith("en")]
+            if verbs and not any(w in blockers for w in rest):
+                return True
+        elif a in subj and b in actions and (k == 0 or seg[k - 1] not in modals) and len(rest) >= 2:
+            return not any(w in blockers for w in rest)
+    sug_s, sug_m, sug_v = (lex.words("turns.suggest_subjects"), lex.words("turns.suggest_modals"),
+                           lex.words("turns.suggest_verbs"))
+    for k in range(len(seg) - 1):
+        if ((seg[k] in sug_s and seg[k + 1] in sug_m) or (seg[k] in sug_m and seg[k + 1] in sug_s)) and any(
+            w in sug_v for w in seg[k + 2 :]
+        ):
+            return True
+    return False
 
 
 def _feedback_q(u: Utt, c: Clause) -> bool:
