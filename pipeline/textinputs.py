@@ -3,8 +3,9 @@
 The same function must build the text a model was trained on and the text it reads at run time,
 whatever the backend (spaCy bag-of-words or a transformer). Text is lower-cased and stripped of
 punctuation and ASR fillers, so tidy transcripts and raw speech recognition look alike; Dutch stop
-words (niet, geen, nee, wel, toch) are kept: they carry the meaning. Context words are marked with
-a prefix so that a bag-of-words model can tell "what the rep said before" from "what the customer said".
+words (niet, geen, nee, wel, toch) are kept: they carry the meaning. The rep's words are marked with
+a prefix so that a bag-of-words model can tell "what the rep said before" from "what the customer said";
+the customer's later words (reason) are not.
 """
 
 from __future__ import annotations
@@ -43,5 +44,10 @@ def response_input(reply: str, customer_no: str = "") -> str:
 
 
 def reason_input(text: str, later_customer: str = "") -> str:
-    """A 'nee' moment with what the customer says after it (often the real reason)."""
-    return f"{' '.join(words(text))} {_marked(later_customer, 'later_', last=False)}".strip()
+    """A 'nee' moment with what the customer says after it (often the real reason).
+
+    The later words are not marked: "budget" means budget whether it comes in the no or in the answer to
+    the rep's why-question, and unmarked words let the model learn each reason word from both places
+    (leave-one-author-out over data/train: reason macro-F1 0.75 -> 0.81 for the model alone)."""
+    later = words(later_customer)[:_MAX_CONTEXT_WORDS]
+    return " ".join([*words(text), *later])

@@ -41,7 +41,7 @@ from pipeline.detect import reasons as reasons_mod
 from pipeline.detect import responses as responses_mod
 from pipeline.detect.questions import analyse, with_discovery
 from pipeline.detect.turns import Utt, is_backchannel
-from pipeline.labels import REASONS, RESPONSES
+from pipeline.labels import REASONS, RESPONSES, Reason
 from pipeline.nlp import CueView, add_token_cues, cue_views
 from pipeline.schema import MOMENTS, conform
 
@@ -56,6 +56,7 @@ class DetectSettings:
     recent_offer_turns: int = 2
     response_max_customer_skip: int = 3
     reason_lookahead_turns: int = 4
+    reason_model_later_turns: int = 1
     reason_min_score: float = 0.6
     disqualifier_min_moments: int = 2
     model_weight: float = 0.3
@@ -273,7 +274,7 @@ def _blend_responses(
 
 
 def _blend_reasons(
-    models: Any, call: list[Utt], pos: list[int], reasons: list[tuple[str, float, str]], w: float, lookahead: int
+    models: Any, call: list[Utt], pos: list[int], reasons: list[tuple[str, float, str]], w: float, later_turns: int
 ) -> Generator[ModelRequest, Any, list[tuple[str, float, str]]]:
     """(reason, reason_score, evidence) per moment, the model's evidence appended where it counts."""
     fn = _model_fn(models, "reason_proba", w)
@@ -290,11 +291,16 @@ def _blend_reasons(
     for k in ask:
         p = pos[k]
         stop = pos[k + 1] if k + 1 < len(pos) else len(call)
-        items.append({"text": call[p].text, "later": _later_customer(call, p, stop, lookahead)})
+        items.append({"text": call[p].text, "later": _later_customer(call, p, stop, later_turns)})
     tag = _model_tag(models, "reason")
     out = list(reasons)
+    unknown = Reason.UNKNOWN.value
     for k, probs in zip(ask, (yield ("reason_proba", items)), strict=True):
         label, score, ev = reasons[k]
+        if ev.startswith("RE201"):
+            # the moment's own words name a reason: the model may name another one, not erase it
+            # (a bag of words reads "nee, dank u" as a brush-off even when "… niet kunnen betalen" follows)
+            probs = {lab: (0.0 if lab == unknown else p) for lab, p in probs.items()}
         b = blend_label(label, score, probs, REASONS, w, tag)
         out[k] = (b.label, b.score, f"{ev}; {b.evidence}" if b.evidence else ev)
     return out
@@ -334,7 +340,7 @@ def _detect_call(
     responses = [responses_mod.respond(call, p, settings.response_max_customer_skip) for p in pos]
     reasons = reasons_mod.assign(call, pos, settings.reason_lookahead_turns, min_score=settings.reason_min_score)
     reasons = yield from _blend_reasons(
-        models, call, pos, reasons, settings.reason_model_weight, settings.reason_lookahead_turns
+        models, call, pos, reasons, settings.reason_model_weight, settings.reason_model_later_turns
     )
     resp_final = yield from _blend_responses(models, call, pos, responses, settings.response_model_weight)
     dq = dq_mod.establish(
