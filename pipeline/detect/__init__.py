@@ -298,9 +298,12 @@ def _blend_reasons(
     for k, probs in zip(ask, (yield ("reason_proba", items)), strict=True):
         label, score, ev = reasons[k]
         if ev.startswith("RE201"):
-            # the moment's own words name a reason: the model may name another one, not erase it
-            # (a bag of words reads "nee, dank u" as a brush-off even when "… niet kunnen betalen" follows)
+            # RE206 the moment's own words name a reason: the model may name another one, not erase it; its
+            # "no reason" vote goes to the reason the words name (a bag of words reads "nee, dank u" as a
+            # brush-off even when "… niet kunnen betalen" follows)
+            moved = float(probs.get(unknown, 0.0))
             probs = {lab: (0.0 if lab == unknown else p) for lab, p in probs.items()}
+            probs[label] = probs.get(label, 0.0) + moved
         b = blend_label(label, score, probs, REASONS, w, tag)
         out[k] = (b.label, b.score, f"{ev}; {b.evidence}" if b.evidence else ev)
     return out

@@ -127,6 +127,17 @@ def test_a_clear_rule_decision_survives_a_weak_model_weight(nlp: Any) -> None:
     assert "model:" not in row["evidence"]  # the model neither changed nor confirmed it
 
 
+def test_reason_model_cannot_erase_a_reason_the_words_name(nlp: Any) -> None:
+    """RE206: a model sure there is no reason ("nee, dank u" reads as a brush-off) leaves the rule's reason
+    standing, even at a high weight; it may still name another concrete reason."""
+    dialogue = [("seller", "Zal ik u een offerte sturen?"), ("customer", "Nee, dank u, dat is ons echt te duur."),
+                ("seller", "Mag ik vragen waarom u dat zegt?")]
+    row = detect(_frame(dialogue), nlp, _settings(re=0.9), FakeModels(reason="unknown")).moments.to_dicts()[0]
+    assert row["reason"] == "budget"
+    row = detect(_frame(dialogue), nlp, _settings(re=0.9), FakeModels(reason="fit")).moments.to_dicts()[0]
+    assert row["reason"] == "fit" and "(rules: budget)" in row["evidence"]
+
+
 def test_moment_model_can_lift_a_borderline_turn_and_says_so(nlp: Any) -> None:
     dialogue = [("seller", "Zal ik u een offerte sturen?"), ("customer", "Doe maar liever een andere keer.")]
     utts = _frame(dialogue)
