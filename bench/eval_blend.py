@@ -55,6 +55,7 @@ TRAIN_DIR = ROOT / "data" / "train"
 SETS = {
     "samples": ROOT / "data" / "samples",
     "valid": ROOT / "data" / "valid",
+    "valid2": ROOT / "data" / "valid2",
     "dev": ROOT.parent / "shared" / "eval" / "dev",
 }
 
