@@ -179,6 +179,29 @@ def _doubt(u: Utt) -> str:
     return ""
 
 
+def _softened_no(u: Utt, nees: list[int]) -> tuple[str, int, int] | None:
+    """NM111: (label, start, end) of a short harmless cue around the turn's leading "nee" ("nee hoor", "nee joh",
+    "och nee", "oei neen", "nee sorry", "nee het is") when nothing else in the turn says yes, goes ahead, agrees
+    or corrects itself (lexicon `moments.go_ahead_words`, `moments.correction_words`): after a proposal that is
+    a polite no ("nee joh, bespaar je de moeite"), not reassurance ("nee hoor, ga je gang")."""
+    first = nees[0]
+    if first > 2:
+        return None
+    span = next(((lab, s, e) for lab, _c, s, e in u.view.cues
+                 if lab in ("REASSURE", "SYMPATHY", "SELFCORR") and s <= first < e and e - s <= 3), None)
+    if span is None:
+        return None
+    _lab, s0, e0 = span
+    others = {lab for lab, _c, s, e in u.view.cues if (s, e) != (s0, e0) and (e <= s0 or s >= e0)}
+    if others & {"REASSURE", "AGREE", "RECEPTIVE", "SELFCORR", "SYMPATHY", "CLOSING", "ACCEPT"}:
+        return None
+    lex = u.view.lex
+    rest = set(u.words[:s0]) | set(u.words[e0:])
+    if rest & lex.words("moments.go_ahead_words") or set(u.words) & lex.words("moments.correction_words"):
+        return None
+    return span
+
+
 def _strong_reason(u: Utt) -> bool:
     """A multi-word reason cue weighted 2 or more ("we zitten al bij", "zijn al voorzien") refuses on its own."""
     v = u.view
@@ -213,8 +236,14 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     if doubt and not strong:
         strong = True
         ev.append(f"NM110 doubt '{doubt}'")
+    soft = _softened_no(u, nees) if ctx == PROPOSAL and nees else None
+    if soft is not None:
+        # NM111 after a proposal "nee hoor, …", "och nee, …", "neen sorry" soften a no; they do not undo it
+        labels = labels - {soft[0]}
+        ev.append(f"NM111 softened no '{u.view.text(soft[1], soft[2])}'")
     harmless_labels = set(HARMLESS) & labels
-    uncovered_nee = [p for p in nees if not _covered(u, p, set(HARMLESS) | {"CLOSING", "UNSURE"})]
+    cover = (set(HARMLESS) | {"CLOSING", "UNSURE"}) - ({soft[0]} if soft is not None else set())
+    uncovered_nee = [p for p in nees if not _covered(u, p, cover)]
 
     if strong:
         score += w_ref
