@@ -314,7 +314,7 @@ def _detect_call(
 ) -> Generator[ModelRequest, Any, tuple[list[dict[str, Any]], dict[str, Any]]]:
     """One call's detection. A generator: it yields its model requests (task, items) and receives the
     model's answers, so that `detect` can batch the requests of many calls into one model call."""
-    cands = [p for p, u in enumerate(call) if moments_mod.is_candidate(u)]
+    cands = [p for p in range(len(call)) if moments_mod.is_candidate_in(call, p)]
     scored = [moments_mod.score_moment(call, p, settings.recent_offer_turns) for p in cands]
     scores, mprobs = yield from _model_blend(
         models, call, cands, [m.score for m in scored], settings.model_weight, settings.moment_threshold

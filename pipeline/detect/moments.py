@@ -105,6 +105,21 @@ def is_candidate(u: Utt) -> bool:
     return True
 
 
+def is_candidate_in(call: list[Utt], i: int) -> bool:
+    """NM112: a candidate by its own cues, or any customer answer to a proposal (a no that names nothing the
+    patterns know, "wij maken alleen prototypes"): its rule score sits in the band where the moment model
+    decides, so the model reads it."""
+    u = call[i]
+    if is_candidate(u):
+        return True
+    if u.role != "customer" or len(u.words) < 3 or is_backchannel(u):
+        return False
+    j = _previous_seller(call, i)
+    return j is not None and seller_context(call[j])[0] == PROPOSAL and all(
+        call[k].role != "customer" or is_backchannel(call[k]) for k in range(j + 1, i)
+    )
+
+
 def _previous_seller(call: list[Utt], i: int) -> int | None:
     for j in range(i - 1, -1, -1):
         if call[j].role == "seller" and call[j].words and not is_backchannel(call[j]):

@@ -149,6 +149,22 @@ def test_moment_model_can_lift_a_borderline_turn_and_says_so(nlp: Any) -> None:
     assert got and "model:moment/fake1 1.00 (rules:" in got[0]["evidence"]
 
 
+def test_any_answer_to_a_proposal_goes_to_the_moment_model(nlp: Any) -> None:
+    """NM112: an answer to a proposal that no pattern knows ("wij maken alleen prototypes") is scored by the
+    model; the same words after a neutral question are not even asked about."""
+    after_offer = [("seller", "Zal ik een offerte maken voor het planningspakket?"),
+                   ("customer", "Wij maken alleen prototypes, telkens één stuk.")]
+    assert detect(_frame(after_offer), nlp, _settings()).moments.is_empty()  # rules alone: 0.35
+    fake = FakeModels(moment=1.0)
+    rows = detect(_frame(after_offer), nlp, _settings(m=0.3), fake).moments.to_dicts()
+    assert [r["utt_idx"] for r in rows] == [1] and "model:moment/fake1" in rows[0]["evidence"]
+    after_question = [("seller", "Wat maken jullie zoal?"),
+                      ("customer", "Wij maken alleen prototypes, telkens één stuk.")]
+    fake = FakeModels(moment=1.0)
+    assert detect(_frame(after_question), nlp, _settings(m=0.3), fake).moments.is_empty()
+    assert fake.calls["moment"] == 0
+
+
 def test_blend_label_rules() -> None:
     probs = {"explore": 0.9, "argue": 0.05, "accept": 0.05, "other": 0.0}
     assert blend_label("accept", 0.4, probs, RESPONSES, 0.0, "model:x").label == "accept"
