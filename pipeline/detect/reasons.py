@@ -95,6 +95,10 @@ def reason_scores(u: Utt) -> dict[str, float]:
     if _NAMED.search(u.text):
         out[Reason.COMPETITOR.value] += 0.8  # a named supplier
     _served_and_timed(u, found, out)
+    budget, timing = out.get(Reason.BUDGET.value, 0.0), out.get(Reason.TIMING.value, 0.0)
+    if budget >= 1.0 and timing > budget:
+        # RE214 money beats time: "de kas is leeg tot na de oogst", "dit jaar geen budget meer" are budget
+        out[Reason.TIMING.value] = 0.9 * budget
     return dict(out)
 
 
