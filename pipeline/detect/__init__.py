@@ -297,10 +297,11 @@ def _blend_reasons(
     unknown = Reason.UNKNOWN.value
     for k, probs in zip(ask, (yield ("reason_proba", items)), strict=True):
         label, score, ev = reasons[k]
-        if ev.startswith("RE201"):
-            # RE206 the moment's own words name a reason: the model may name another one, not erase it; its
-            # "no reason" vote goes to the reason the words name (a bag of words reads "nee, dank u" as a
-            # brush-off even when "… niet kunnen betalen" follows)
+        if ev.startswith(("RE201", "RE203")):
+            # RE206 the moment's own words name a reason, or a bare repeated no carries the one on the table:
+            # the model may name another one, not erase it; its "no reason" vote goes to the rules' reason (a
+            # bag of words reads "nee, dank u" as a brush-off even when "… niet kunnen betalen" follows, and it
+            # cannot see the earlier no a repeated one refers to)
             moved = float(probs.get(unknown, 0.0))
             probs = {lab: (0.0 if lab == unknown else p) for lab, p in probs.items()}
             probs[label] = probs.get(label, 0.0) + moved

@@ -129,7 +129,8 @@ def test_a_clear_rule_decision_survives_a_weak_model_weight(nlp: Any) -> None:
 
 def test_reason_model_cannot_erase_a_reason_the_words_name(nlp: Any) -> None:
     """RE206: a model sure there is no reason ("nee, dank u" reads as a brush-off) leaves the rule's reason
-    standing, even at a high weight; it may still name another concrete reason."""
+    (own words RE201, or carried from the previous no RE203) standing, even at a high weight; it may still
+    name another concrete reason."""
     dialogue = [("seller", "Zal ik u een offerte sturen?"), ("customer", "Nee, dank u, dat is ons echt te duur."),
                 ("seller", "Mag ik vragen waarom u dat zegt?")]
     row = detect(_frame(dialogue), nlp, _settings(re=0.9), FakeModels(reason="unknown")).moments.to_dicts()[0]
