@@ -40,7 +40,7 @@ from pipeline.detect import moments as moments_mod
 from pipeline.detect import reasons as reasons_mod
 from pipeline.detect import responses as responses_mod
 from pipeline.detect.questions import analyse, with_discovery
-from pipeline.detect.turns import Utt, is_backchannel
+from pipeline.detect.turns import NEUTRAL_Q, PITCH_Q, STATEMENT, WHY_Q, Utt, is_backchannel, seller_context
 from pipeline.labels import REASONS, RESPONSES, Reason
 from pipeline.nlp import CueView, add_token_cues, cue_views
 from pipeline.schema import MOMENTS, conform
@@ -310,6 +310,25 @@ def _blend_reasons(
     return out
 
 
+def _mark_why_questions(call: list[Utt], cands: list[int], scored: list[Any], settings: DetectSettings) -> bool:
+    """CX110: the rep's explore question right after a clear no ("mag ik vragen waarom?", "hoe lossen jullie
+    dat nu op?") asks for the reason: the customer's answer gives it, it is no new no. Marks those seller turns
+    (on rule scores only, so the model cannot feed back into its own context); True if any was marked."""
+    pos_of = {u.idx: k for k, u in enumerate(call)}
+    marked = False
+    for p, m in zip(cands, scored, strict=True):
+        if m.score < settings.moment_threshold:
+            continue
+        r = responses_mod.respond(call, p, settings.response_max_customer_skip)
+        if r.utt_idx is None or r.label != "explore":
+            continue
+        seller = call[pos_of[r.utt_idx]]
+        if seller_context(seller)[0] in (NEUTRAL_Q, PITCH_Q, STATEMENT):
+            seller.context = (WHY_Q, "CX110")
+            marked = True
+    return marked
+
+
 def _detect_call(
     call_id: str, call: list[Utt], settings: DetectSettings, models: Any, moment_scores: list[float] | None = None
 ) -> Generator[ModelRequest, Any, tuple[list[dict[str, Any]], dict[str, Any]]]:
@@ -317,6 +336,9 @@ def _detect_call(
     model's answers, so that `detect` can batch the requests of many calls into one model call."""
     cands = [p for p in range(len(call)) if moments_mod.is_candidate_in(call, p)]
     scored = [moments_mod.score_moment(call, p, settings.recent_offer_turns) for p in cands]
+    if _mark_why_questions(call, cands, scored, settings):
+        cands = [p for p in range(len(call)) if moments_mod.is_candidate_in(call, p)]
+        scored = [moments_mod.score_moment(call, p, settings.recent_offer_turns) for p in cands]
     scores, mprobs = yield from _model_blend(
         models, call, cands, [m.score for m in scored], settings.model_weight, settings.moment_threshold
     )

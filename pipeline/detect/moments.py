@@ -33,6 +33,7 @@ from pipeline.detect.turns import (
     PITCH_Q,
     PROPOSAL,
     STATEMENT,
+    WHY_Q,
     Utt,
     is_backchannel,
     seller_context,
@@ -74,6 +75,7 @@ WEIGHTS: dict[str, tuple[float, float, float, float, float, float]] = {
     NEUTRAL_Q: (0.00, 0.05, 0.30, 0.25, 0.15, 0.05),
     CLOSING_Q: (0.00, 0.00, 0.25, 0.15, 0.00, 0.00),
     NEG_POLAR: (0.00, 0.00, 0.25, 0.15, 0.00, 0.00),
+    WHY_Q: (0.00, 0.00, 0.25, 0.15, 0.00, 0.00),
 }
 CONTEXT_NAMES = {
     PROPOSAL: "proposal",
@@ -84,6 +86,7 @@ CONTEXT_NAMES = {
     NEUTRAL_Q: "neutral question",
     CLOSING_Q: "closing question",
     NEG_POLAR: "go-ahead question",
+    WHY_Q: "the rep's why-question",
 }
 
 

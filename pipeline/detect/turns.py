@@ -18,6 +18,7 @@ PITCH_Q = "pitch_q"  # CX107 an information question right after a pitch ("Wij d
 NEUTRAL_Q = "neutral_q"  # CX201 an information question about the customer
 CLOSING_Q = "closing_q"  # CX103 "heeft u nog vragen?"
 NEG_POLAR = "neg_polar"  # CX104 "stoor ik?", "vindt u het erg als...", apologies: "nee" means "go ahead"
+WHY_Q = "why_q"  # CX110 the rep asks why (or about the need) after a clear no: the answer gives the reason
 STATEMENT = "statement"  # anything else
 NONE = "none"  # no seller turn before
 
