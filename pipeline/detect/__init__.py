@@ -60,6 +60,7 @@ class DetectSettings:
     reason_min_score: float = 0.6
     disqualifier_min_moments: int = 2
     model_weight: float = 0.3
+    model_veto_below: float = 0.2
     response_model_weight: float = 0.7
     reason_model_weight: float = 0.6
     batch_size: int = 512
@@ -182,13 +183,16 @@ def _model_tag(models: Any, task: str) -> str:
 
 
 def _model_blend(
-    models: Any, call: list[Utt], cands: list[int], scores: list[float], w: float, thr: float = 0.5
+    models: Any, call: list[Utt], cands: list[int], scores: list[float], w: float, thr: float = 0.5,
+    veto_below: float = 0.0,
 ) -> Generator[ModelRequest, Any, tuple[list[float], list[float | None] | None]]:
     """(blended moment scores, the model's P(moment) per candidate, None where it was not asked).
 
     The model is asked only where it can change the decision: with weight w, a rule score below
     (thr - w) / (1 - w) stays below the threshold and one at or above thr / (1 - w) stays above,
-    whatever the model says. Elsewhere the score is the rule's.
+    whatever the model says. Elsewhere the score is the rule's. The blend is asymmetric (NM113): the
+    model lifts a borderline turn freely, but a turn the rules already call a moment stays one unless the
+    model's P(moment) is below `veto_below` (a lukewarm model does not overrule a clear "ik zei nee").
     """
     fn = _model_fn(models, "moment_proba", w)
     if fn is None or not cands:
@@ -208,6 +212,8 @@ def _model_blend(
     for k, pr in zip(ask, answers, strict=True):
         probs[k] = pr
         blended[k] = (1 - w) * scores[k] + w * pr
+        if scores[k] >= thr and pr >= veto_below:
+            blended[k] = max(blended[k], thr)  # a rule moment stands unless the model is clearly against it
     return blended, probs
 
 
@@ -340,7 +346,8 @@ def _detect_call(
         cands = [p for p in range(len(call)) if moments_mod.is_candidate_in(call, p)]
         scored = [moments_mod.score_moment(call, p, settings.recent_offer_turns) for p in cands]
     scores, mprobs = yield from _model_blend(
-        models, call, cands, [m.score for m in scored], settings.model_weight, settings.moment_threshold
+        models, call, cands, [m.score for m in scored], settings.model_weight, settings.moment_threshold,
+        settings.model_veto_below,
     )
     if moment_scores is not None:
         for p, sc in zip(cands, scores, strict=True):
