@@ -11,7 +11,7 @@ context rules run only on candidate customer turns (a cheap cue gate) and the se
     moment_proba(items: list[dict]) -> list[float]     items: {"context": seller text, "text": customer text}
     response_proba(items: list[dict]) -> list[dict[str, float]]   items: {"moment": ..., "text": seller text}
     reason_proba(items: list[dict]) -> list[dict[str, float]]     items: {"text": moment text, "later": text}
-    model_tag(task: str) -> str      (optional) how evidence names the model, e.g. "reason/v2"
+    model_tag(task: str) -> str      (optional) how evidence names the model, e.g. "reason/v3"
 
 Blending (weights in `[detect]`; 0 = that task is rules only and its model is never called):
 - moments (`model_weight`): score = (1 - w) * rule score + w * P(moment), against `moment_threshold`;
@@ -21,7 +21,7 @@ Blending (weights in `[detect]`; 0 = that task is rules only and its model is ne
   score wins, and a tie keeps the rule's label. A response's confidence comes from its rule code
   (`responses.confidence`), a reason's is the rule's reason score.
 Where the model changed the decision, or its own top label confirms it, `evidence` says so:
-"model:reason/v2 0.82" (the model's probability of the chosen label), "… (rules: fit)" when it changed it.
+"model:reason/v3 0.82" (the model's probability of the chosen label), "… (rules: fit)" when it changed it.
 """
 
 from __future__ import annotations
