@@ -316,22 +316,25 @@ def _blend_reasons(
     return out
 
 
-def _mark_why_questions(call: list[Utt], cands: list[int], scored: list[Any], settings: DetectSettings) -> bool:
+def _mark_why_questions(
+    call: list[Utt], cands: list[int], scored: list[Any], settings: DetectSettings, responses: dict[int, Any]
+) -> set[int]:
     """CX110: the rep's explore question right after a clear no ("mag ik vragen waarom?", "hoe lossen jullie
     dat nu op?") asks for the reason: the customer's answer gives it, it is no new no. Marks those seller turns
-    (on rule scores only, so the model cannot feed back into its own context); True if any was marked."""
+    (on rule scores only, so the model cannot feed back into its own context) and returns their positions.
+    `responses` caches each rule moment's response by position (the later stages reuse it)."""
     pos_of = {u.idx: k for k, u in enumerate(call)}
-    marked = False
+    marked: set[int] = set()
     for p, m in zip(cands, scored, strict=True):
         if m.score < settings.moment_threshold:
             continue
-        r = responses_mod.respond(call, p, settings.response_max_customer_skip)
+        r = responses[p] = responses_mod.respond(call, p, settings.response_max_customer_skip)
         if r.utt_idx is None or r.label != "explore":
             continue
-        seller = call[pos_of[r.utt_idx]]
-        if seller_context(seller)[0] in (NEUTRAL_Q, PITCH_Q, STATEMENT):
-            seller.context = (WHY_Q, "CX110")
-            marked = True
+        j = pos_of[r.utt_idx]
+        if seller_context(call[j])[0] in (NEUTRAL_Q, PITCH_Q, STATEMENT):
+            call[j].context = (WHY_Q, "CX110")
+            marked.add(j)
     return marked
 
 
@@ -342,9 +345,11 @@ def _detect_call(
     model's answers, so that `detect` can batch the requests of many calls into one model call."""
     cands = [p for p in range(len(call)) if moments_mod.is_candidate_in(call, p)]
     scored = [moments_mod.score_moment(call, p, settings.recent_offer_turns) for p in cands]
-    if _mark_why_questions(call, cands, scored, settings):
-        cands = [p for p in range(len(call)) if moments_mod.is_candidate_in(call, p)]
-        scored = [moments_mod.score_moment(call, p, settings.recent_offer_turns) for p in cands]
+    responses_at: dict[int, Any] = {}
+    marked = _mark_why_questions(call, cands, scored, settings, responses_at)
+    if marked:  # only the answers to a marked turn change (their candidacy does not: NM112 is for proposals)
+        scored = [moments_mod.score_moment(call, p, settings.recent_offer_turns) if m.context_idx in marked else m
+                  for p, m in zip(cands, scored, strict=True)]
     scores, mprobs = yield from _model_blend(
         models, call, cands, [m.score for m in scored], settings.model_weight, settings.moment_threshold,
         settings.model_veto_below,
@@ -370,7 +375,8 @@ def _detect_call(
             else:
                 moment_ev.append("")
 
-    responses = [responses_mod.respond(call, p, settings.response_max_customer_skip) for p in pos]
+    responses = [responses_at.get(p) or responses_mod.respond(call, p, settings.response_max_customer_skip)
+                 for p in pos]
     reasons = reasons_mod.assign(call, pos, settings.reason_lookahead_turns, min_score=settings.reason_min_score)
     reasons = yield from _blend_reasons(
         models, call, pos, reasons, settings.reason_model_weight, settings.reason_model_later_turns
