@@ -220,6 +220,20 @@ def _softened_no(u: Utt, nees: list[int]) -> tuple[str, int, int] | None:
     return span
 
 
+def _yes_to_sending(u: Utt, seller: Utt) -> bool:
+    """NM114: the rep proposed to send something (`moments.send_offer_words`) and every deflection in the
+    customer's turn is a "send it" (`moments.send_words`: "stuur maar op", "mail het maar door"), with no
+    negation: a yes, not the brush-off "stuur maar een mailtje" to a proposed meeting."""
+    lex = u.view.lex
+    if not set(seller.words) & lex.words("moments.send_offer_words"):
+        return False
+    if set(u.words) & lex.words("moments.negators"):
+        return False
+    send = lex.words("moments.send_words")
+    spans = [(s, e) for lab, _c, s, e in u.view.cues if lab == "DEFLECT"]
+    return bool(spans) and all(set(u.words[s:e]) & send for s, e in spans)
+
+
 def _strong_reason(u: Utt) -> bool:
     """A multi-word reason cue weighted 2 or more ("we zitten al bij", "zijn al voorzien") refuses on its own."""
     v = u.view
@@ -254,6 +268,11 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     if doubt and not strong:
         strong = True
         ev.append(f"NM110 doubt '{doubt}'")
+    offered = ctx == PROPOSAL and j is not None
+    if "DEFLECT" in labels and offered and j is not None and not nees and not strong and _yes_to_sending(u, call[j]):
+        # NM114 "ja, stuur maar door" to "zal ik u het voorstel sturen?" takes the offer; it brushes nothing off
+        labels = labels - {"DEFLECT"}
+        ev.append(f"NM114 yes to sending '{_quote(u, 'DEFLECT')}'")
     soft = _softened_no(u, nees) if ctx == PROPOSAL and nees else None
     if soft is not None:
         # NM111 after a proposal "nee hoor, …", "och nee, …", "neen sorry" soften a no; they do not undo it
