@@ -317,18 +317,17 @@ def _blend_reasons(
 
 
 def _mark_why_questions(
-    call: list[Utt], cands: list[int], scored: list[Any], settings: DetectSettings, responses: dict[int, Any]
+    call: list[Utt], moments: list[int], settings: DetectSettings, responses: dict[int, Any]
 ) -> set[int]:
     """CX110: the rep's explore question right after a clear no ("mag ik vragen waarom?", "hoe lossen jullie
     dat nu op?") asks for the reason: the customer's answer gives it, it is no new no. Marks those seller turns
-    (on rule scores only, so the model cannot feed back into its own context) and returns their positions.
-    `responses` caches each rule moment's response by position (the later stages reuse it)."""
+    after the given moment positions and returns their positions. `responses` caches each moment's response
+    by position (the later stages reuse it)."""
     pos_of = {u.idx: k for k, u in enumerate(call)}
     marked: set[int] = set()
-    for p, m in zip(cands, scored, strict=True):
-        if m.score < settings.moment_threshold:
-            continue
-        r = responses[p] = responses_mod.respond(call, p, settings.response_max_customer_skip)
+    for p in moments:
+        r = responses.get(p) or responses_mod.respond(call, p, settings.response_max_customer_skip)
+        responses[p] = r
         if r.utt_idx is None or r.label != "explore":
             continue
         j = pos_of[r.utt_idx]
@@ -345,19 +344,31 @@ def _detect_call(
     model's answers, so that `detect` can batch the requests of many calls into one model call."""
     cands = [p for p in range(len(call)) if moments_mod.is_candidate_in(call, p)]
     scored = [moments_mod.score_moment(call, p, settings.recent_offer_turns) for p in cands]
+    thr = settings.moment_threshold
     responses_at: dict[int, Any] = {}
-    marked = _mark_why_questions(call, cands, scored, settings, responses_at)
+    # the rules' moments first (so that the model cannot feed back into its own context) ...
+    marked = _mark_why_questions(call, [p for p, m in zip(cands, scored, strict=True) if m.score >= thr], settings,
+                                 responses_at)
     if marked:  # only the answers to a marked turn change (their candidacy does not: NM112 is for proposals)
         scored = [moments_mod.score_moment(call, p, settings.recent_offer_turns) if m.context_idx in marked else m
                   for p, m in zip(cands, scored, strict=True)]
     scores, mprobs = yield from _model_blend(
-        models, call, cands, [m.score for m in scored], settings.model_weight, settings.moment_threshold,
-        settings.model_veto_below,
+        models, call, cands, [m.score for m in scored], settings.model_weight, thr, settings.model_veto_below,
     )
+    # ... then the moments the model lifted: an answer to their why-question is rescored with the model
+    # probability it already has (or on the rules alone), so CX110 can only take moments away
+    lifted = [p for p, m, sc in zip(cands, scored, scores, strict=True) if m.score < thr <= sc]
+    late = _mark_why_questions(call, lifted, settings, responses_at) if lifted else set()
+    if late:
+        w = settings.model_weight
+        for k, (p, m) in enumerate(zip(cands, scored, strict=True)):
+            if m.context_idx in late:
+                scored[k] = moments_mod.score_moment(call, p, settings.recent_offer_turns)
+                pr = mprobs[k] if mprobs is not None else None
+                scores[k] = scored[k].score if pr is None else (1 - w) * scored[k].score + w * pr
     if moment_scores is not None:
         for p, sc in zip(cands, scores, strict=True):
             moment_scores[p] = round(float(sc), 4)
-    thr = settings.moment_threshold
     keep = [k for k, s in enumerate(scores) if s >= thr]
     pos = [cands[k] for k in keep]
     kept = [(scored[k], scores[k]) for k in keep]
