@@ -165,31 +165,49 @@ def _wh_offer(seg: list[str], lex: Lexicon) -> bool:
     return text.startswith(lex.phrases("turns.wh_offer_starts"))
 
 
+@dataclass(frozen=True, slots=True)
+class _OfferWords:
+    subj: frozenset[str]
+    modals: frozenset[str]
+    actions: frozenset[str]
+    stop: frozenset[str]
+    blockers: frozenset[str]
+    sug_s: frozenset[str]
+    sug_m: frozenset[str]
+    sug_v: frozenset[str]
+    anchors: frozenset[str]  # a frame needs one of these words
+
+
+def _offer_words(lex: Lexicon) -> _OfferWords:
+    w = lex.words
+    subj, sug_s = w("turns.offer_subjects"), w("turns.suggest_subjects")
+    return _OfferWords(subj, w("turns.offer_modals"), w("turns.offer_actions"), w("turns.offer_frame_stop"),
+                       w("turns.offer_frame_blockers"), sug_s, w("turns.suggest_modals"), w("turns.suggest_verbs"),
+                       subj | sug_s)
+
+
 def _offer_frame(seg: list[str], lex: Lexicon) -> bool:
     """CX108 an offer in the grammar of one, whatever the product: the rep says what they will do or what
     the customer could do ("wij kunnen het onderhoud overnemen", "we zouden de pilot in maart kunnen starten",
     "dus ik kom dan donderdag af", "mogen we u het gamma komen voorstellen?", "ge zou ook kunnen leasen").
     Lexicon `turns.offer_*` / `turns.suggest_*`; "ik wil even vragen…", "ik kan me voorstellen…" and "dan ga ik
     u niet langer ophouden" are no offers."""
-    subj, modals, actions = (lex.words("turns.offer_subjects"), lex.words("turns.offer_modals"),
-                             lex.words("turns.offer_actions"))
-    stop, blockers = lex.words("turns.offer_frame_stop"), lex.words("turns.offer_frame_blockers")
+    ow: _OfferWords = lex.bundle("turns.offer_words", _offer_words)
+    if ow.anchors.isdisjoint(seg):
+        return False
     for k in range(len(seg) - 1):
         a, b = seg[k], seg[k + 1]
         rest = seg[k + 2 :]
-        if rest and rest[0] in stop:
+        if rest and rest[0] in ow.stop:
             continue
-        if (a in subj and b in modals) or (a in modals and b in subj):
-            verbs = [w for w in rest if len(w) >= 5 and w.endswith("en")]
-            if verbs and not any(w in blockers for w in rest):
+        if (a in ow.subj and b in ow.modals) or (a in ow.modals and b in ow.subj):
+            if any(len(x) >= 5 and x.endswith("en") for x in rest) and ow.blockers.isdisjoint(rest):
                 return True
-        elif a in subj and b in actions and (k == 0 or seg[k - 1] not in modals) and len(rest) >= 2:
-            return not any(w in blockers for w in rest)
-    sug_s, sug_m, sug_v = (lex.words("turns.suggest_subjects"), lex.words("turns.suggest_modals"),
-                           lex.words("turns.suggest_verbs"))
+        elif a in ow.subj and b in ow.actions and (k == 0 or seg[k - 1] not in ow.modals) and len(rest) >= 2:
+            return ow.blockers.isdisjoint(rest)
     for k in range(len(seg) - 1):
-        if ((seg[k] in sug_s and seg[k + 1] in sug_m) or (seg[k] in sug_m and seg[k + 1] in sug_s)) and any(
-            w in sug_v for w in seg[k + 2 :]
+        if ((seg[k] in ow.sug_s and seg[k + 1] in ow.sug_m) or (seg[k] in ow.sug_m and seg[k + 1] in ow.sug_s)) and (
+            not ow.sug_v.isdisjoint(seg[k + 2 :])
         ):
             return True
     return False
