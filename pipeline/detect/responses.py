@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.detect.questions import Clause
-from pipeline.detect.turns import Utt, clause_labels, is_backchannel, is_bare_ack
+from pipeline.detect.turns import Utt, alternative_offer, clause_labels, is_backchannel, is_bare_ack, offer_frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +90,8 @@ def _explore_question(u: Utt, c: Clause) -> bool:
     offer_again = u.view.lex.words("responses.offer_again")
     if c.kind in ("yesno", "tag") and (labels & {"PROPOSAL", "PITCH", "ACCEPT"} or any(w in offer_again for w in seg)):
         return False
+    if c.kind in ("yesno", "tag") and (offer_frame(seg, u.view.lex) or alternative_offer(seg, u.view.lex)):
+        return False  # "zullen we dan met één module starten?", "en de printers, zouden die wel kunnen?": re-offers
     return c.kind in ("wh", "yesno", "embedded", "tag")
 
 
@@ -117,7 +119,8 @@ def classify(u: Utt) -> tuple[str, str]:
             c.start
             for c in u.q.questions()
             if c.kind in ("yesno", "tag")
-            and ("PROPOSAL" in (cl := clause_labels(u, c)) or _conditional_offer(u, c))
+            and ("PROPOSAL" in (cl := clause_labels(u, c)) or _conditional_offer(u, c)
+                 or alternative_offer(u.words[c.start : c.end], u.view.lex))
             and "LOGISTICS" not in cl
         ),
         None,

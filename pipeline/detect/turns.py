@@ -99,7 +99,7 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             return NEG_POLAR, "CX104"
         seg = u.words[last.start : last.end]
         lead = _skip_particles(seg, lex.words("questions.particles"))
-        if last.kind != "wh" and _offer_frame(seg, lex):
+        if last.kind != "wh" and offer_frame(seg, lex):
             return PROPOSAL, "CX108"
         if seg and seg[0] in lex.words("turns.check_starts") and not _wh_offer(seg, lex):
             return NEUTRAL_Q, "CX202"
@@ -117,6 +117,8 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             return NEUTRAL_Q, "CX203"  # "moet ik nog iemand uitnodigen?": the seller asks for instructions
         if labels & {"PROPOSAL"} or (lead and lead[0] in lex.words("turns.conditional_starts")):
             return PROPOSAL, "CX101"
+        if alternative_offer(seg, lex):
+            return PROPOSAL, "CX111"
         if labels & {"PITCH", "ARGUE"}:
             return PITCH, "CX102"
         if "LOGISTICS" in labels:
@@ -137,7 +139,7 @@ def _seller_context(u: Utt) -> tuple[str, str]:
         return PROPOSAL, "CX101"
     tail_clause = u.q.clauses[-1] if u.q.clauses else None
     tail_start = tail_clause.start if tail_clause is not None else 0
-    if _offer_frame(u.words[max(tail_start, len(u.words) - 16) :], lex):
+    if offer_frame(u.words[max(tail_start, len(u.words) - 16) :], lex):
         return PROPOSAL, "CX108"
     if u.has("PITCH", "ARGUE"):
         return PITCH, "CX102"
@@ -186,7 +188,7 @@ def _offer_words(lex: Lexicon) -> _OfferWords:
                        subj | sug_s)
 
 
-def _offer_frame(seg: list[str], lex: Lexicon) -> bool:
+def offer_frame(seg: list[str], lex: Lexicon) -> bool:
     """CX108 an offer in the grammar of one, whatever the product: the rep says what they will do or what
     the customer could do ("wij kunnen het onderhoud overnemen", "we zouden de pilot in maart kunnen starten",
     "dus ik kom dan donderdag af", "mogen we u het gamma komen voorstellen?", "ge zou ook kunnen leasen").
@@ -211,6 +213,12 @@ def _offer_frame(seg: list[str], lex: Lexicon) -> bool:
         ):
             return True
     return False
+
+
+def alternative_offer(seg: list[str], lex: Lexicon) -> bool:
+    """CX111 an alternative put on the table as a yes/no question: "wel" with a modal or "iets" ("en de
+    printers, zouden die wel kunnen?", "is een kleiner pakket dan wel iets?"; lexicon `turns.alternative_words`)."""
+    return "wel" in seg and not lex.words("turns.alternative_words").isdisjoint(seg)
 
 
 def _feedback_q(u: Utt, c: Clause) -> bool:
