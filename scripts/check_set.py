@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Validate the labelled evaluation set in this folder (stdlib only).
+"""Validate a labelled evaluation set (SCHEMA.md format; stdlib only): python3 scripts/check_set.py SET_DIR.
 
 Checks:
   - manifest.csv has the right columns, unique call ids, and every file exists
@@ -20,7 +20,7 @@ import re
 import sys
 from collections import Counter
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.getcwd()
 REASONS = {"budget", "fit", "timing", "authority", "competitor", "no_need", "unknown"}
 RESPONSES = {"explore", "argue", "accept", "other"}
 DISQ = {"budget", "fit"}
