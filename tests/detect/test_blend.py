@@ -150,6 +150,20 @@ def test_moment_model_can_lift_a_borderline_turn_and_says_so(nlp: Any) -> None:
     assert got and "model:moment/fake1 1.00 (rules:" in got[0]["evidence"]
 
 
+def test_reason_model_cannot_erase_a_carried_reason(nlp: Any) -> None:
+    """RE206 with RE203: a bare repeated no carries the reason on the table; a model that reads only the
+    repeated no ("nee, dank je") and says "unknown" does not erase it."""
+    dialogue = [("seller", "Zal ik een offerte sturen voor de nieuwe printers?"),
+                ("customer", "Nee, daar hebben we echt geen budget voor."),
+                ("seller", "Het is maar dertig euro per maand, dan heeft u ze al."),
+                ("customer", "Nee, dank je.")]
+    rules = detect(_frame(dialogue), nlp, _settings()).moments.to_dicts()
+    assert [(r["utt_idx"], r["reason"]) for r in rules] == [(1, "budget"), (3, "budget")]
+    assert "RE203" in rules[1]["evidence"] or "RE201" in rules[1]["evidence"]
+    rows = detect(_frame(dialogue), nlp, _settings(re=0.9), FakeModels(reason="unknown")).moments.to_dicts()
+    assert [r["reason"] for r in rows] == ["budget", "budget"]
+
+
 def test_any_answer_to_a_proposal_goes_to_the_moment_model(nlp: Any) -> None:
     """NM112: an answer to a proposal that no pattern knows ("wij maken alleen prototypes") is scored by the
     model; the same words after a neutral question are not even asked about."""
