@@ -27,10 +27,9 @@ def words(text: str) -> list[str]:
     return out
 
 
-def _marked(text: str, prefix: str, last: bool = True) -> str:
-    ws = words(text)
-    ws = ws[-_MAX_CONTEXT_WORDS:] if last else ws[:_MAX_CONTEXT_WORDS]
-    return " ".join(f"{prefix}{w}" for w in ws)
+def _marked(text: str, prefix: str) -> str:
+    """The last words of the context before a turn, each marked with `prefix`."""
+    return " ".join(f"{prefix}{w}" for w in words(text)[-_MAX_CONTEXT_WORDS:])
 
 
 def moment_input(text: str, before: str = "") -> str:

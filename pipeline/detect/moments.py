@@ -268,8 +268,10 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     if doubt and not strong:
         strong = True
         ev.append(f"NM110 doubt '{doubt}'")
-    offered = ctx == PROPOSAL and j is not None
-    if "DEFLECT" in labels and offered and j is not None and not nees and not strong and _yes_to_sending(u, call[j]):
+    if (
+        "DEFLECT" in labels and ctx == PROPOSAL and j is not None and not nees and not strong
+        and _yes_to_sending(u, call[j])
+    ):
         # NM114 "ja, stuur maar door" to "zal ik u het voorstel sturen?" takes the offer; it brushes nothing off
         labels = labels - {"DEFLECT"}
         ev.append(f"NM114 yes to sending '{_quote(u, 'DEFLECT')}'")
