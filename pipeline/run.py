@@ -155,7 +155,8 @@ def process_shard(sources: Sequence[SourceFile], ctx: ShardContext, part: Path |
             engine = _ENGINE_CACHE[key] = Engine.load(ctx.settings)
             tune_gc()
         t1 = time.perf_counter()
-        det = engine.detect(utts)
+        outcomes = dict(zip(calls["call_id"].to_list(), calls["outcome"].to_list(), strict=True))
+        det = engine.detect(utts, outcomes)
         out.moments = det.moments
         out.utterances = _attach(utts, det.utterance_features, ["call_id", "idx"])
         out.calls = _attach(calls, det.call_features, ["call_id"])

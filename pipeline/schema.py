@@ -59,6 +59,7 @@ CALLS = Table(
         "turns_after_disqualifier": pl.Int64(),
         "seconds_after_disqualifier": pl.Float64(),
         "kept_pitching_after_disqualifier": pl.Boolean(),
+        "disqualifier_evidence": pl.String(),
         "seller_words": pl.Int64(),
         "customer_words": pl.Int64(),
         "total_words": pl.Int64(),

@@ -63,6 +63,8 @@ class DetectSettings:
     model_veto_below: float = 0.2
     response_model_weight: float = 0.7
     reason_model_weight: float = 0.6
+    outcome_lost: tuple[str, ...] = ("lost",)
+    outcome_won: tuple[str, ...] = ("deal", "meeting")
     batch_size: int = 512
 
     @classmethod
@@ -75,7 +77,12 @@ class DetectSettings:
         kwargs: dict[str, Any] = {}
         for name, value in data.items():
             default = getattr(cls, name)
-            kwargs[name] = type(default)(value)
+            if isinstance(default, tuple):
+                if isinstance(value, str) or not isinstance(value, list | tuple):
+                    raise ValueError(f"[detect] {name}: expected a list of strings")
+                kwargs[name] = tuple(str(v).strip().lower() for v in value)
+            else:
+                kwargs[name] = type(default)(value)
         return cls(**kwargs)
 
     @classmethod
@@ -107,6 +114,7 @@ CALL_FEATURES_SCHEMA = {
     "turns_after_disqualifier": pl.Int64(),
     "seconds_after_disqualifier": pl.Float64(),
     "kept_pitching_after_disqualifier": pl.Boolean(),
+    "disqualifier_evidence": pl.String(),
     "discovery_questions_before_first_nee": pl.Int64(),
 }
 
@@ -338,7 +346,12 @@ def _mark_why_questions(
 
 
 def _detect_call(
-    call_id: str, call: list[Utt], settings: DetectSettings, models: Any, moment_scores: list[float] | None = None
+    call_id: str,
+    call: list[Utt],
+    settings: DetectSettings,
+    models: Any,
+    moment_scores: list[float] | None = None,
+    outcome: str | None = None,
 ) -> Generator[ModelRequest, Any, tuple[list[dict[str, Any]], dict[str, Any]]]:
     """One call's detection. A generator: it yields its model requests (task, items) and receives the
     model's answers, so that `detect` can batch the requests of many calls into one model call."""
@@ -394,7 +407,8 @@ def _detect_call(
     )
     resp_final = yield from _blend_responses(models, call, pos, responses, settings.response_model_weight)
     dq = dq_mod.establish(
-        call, pos, [r[0] for r in reasons], [r[0] for r in resp_final], settings.disqualifier_min_moments
+        call, pos, [r[0] for r in reasons], [r[0] for r in resp_final], settings.disqualifier_min_moments,
+        outcome=_outcome_kind(outcome, settings),
     )
     pos_set = {p: k for k, p in enumerate(pos)}
     rows = []
@@ -440,13 +454,33 @@ def _detect_call(
         "turns_after_disqualifier": dq.turns_after,
         "seconds_after_disqualifier": dq.seconds_after,
         "kept_pitching_after_disqualifier": dq.kept_pitching,
+        "disqualifier_evidence": dq.evidence or None,
         "discovery_questions_before_first_nee": n_disc,
     }
     return rows, feats
 
 
-def detect(utterances: pl.DataFrame, nlp: Language, settings: DetectSettings, models: Any | None = None) -> Detections:
-    """Find every customer "nee" moment, the rep's response, reasons and call-level features."""
+def _outcome_kind(outcome: str | None, settings: DetectSettings) -> str | None:
+    """The call's recorded outcome (manifest/CRM) as "lost", "won" or None (unknown, follow-up, other)."""
+    o = (outcome or "").strip().lower()
+    if not o:
+        return None
+    if o in settings.outcome_lost:
+        return "lost"
+    return "won" if o in settings.outcome_won else None
+
+
+def detect(
+    utterances: pl.DataFrame,
+    nlp: Language,
+    settings: DetectSettings,
+    models: Any | None = None,
+    outcomes: Mapping[str, str | None] | None = None,
+) -> Detections:
+    """Find every customer "nee" moment, the rep's response, reasons and call-level features.
+
+    `outcomes` (call_id -> the recorded outcome, e.g. the manifest's `outcome`) is optional evidence for
+    call-level disqualifiers (DQ204/DQ219); without it they rest on the words alone."""
     utts = utterances.sort(["call_id", "idx"], maintain_order=True)
     rows = utts.select(["call_id", "idx", "role", "start_s", "end_s", "text"]).to_dicts()
     texts = [r["text"] or "" for r in rows]
@@ -467,7 +501,10 @@ def detect(utterances: pl.DataFrame, nlp: Language, settings: DetectSettings, mo
         call = _call_utts(rows[start:end], views[start:end])
         calls.append((cid, call, [0.0] * len(call)))
         start = end
-    results = _run_batched([_detect_call(cid, call, settings, models, ms) for cid, call, ms in calls], models)
+    outcomes = outcomes or {}
+    results = _run_batched(
+        [_detect_call(cid, call, settings, models, ms, outcomes.get(cid)) for cid, call, ms in calls], models
+    )
     for (cid, call, mscores), (mrows, feats) in zip(calls, results, strict=True):
         feat_rows["moment_score"].extend(mscores)
         for u in call:

@@ -19,6 +19,10 @@ reason (after the customer's last agreement, DQ203) are weighed; the call establ
   is over within four turns (1);
 - DQ218 the rep walks away ("dan ga ik u daar niet mee lastigvallen", "dan laat ik het hierbij", "dan weet
   u me te vinden"): 2 points when the rep asked why first (the answer established it), else 1.
+- DQ219 the call's recorded outcome (the manifest's `outcome`) is lost: 1, and only where the words already
+  gave a point (the outcome corroborates; it never establishes a disqualifier alone).
+
+DQ204 went ahead: where the recorded outcome says the customer went ahead (deal, meeting), nothing is established.
 
 DQ203 resolved: not a disqualifier when after it the customer agrees to go ahead on the point: a resolving
 phrase ("dat verandert de zaak", "dat kan wel", "dan doen we dat") or a yes to the seller's proposal of a
@@ -117,7 +121,8 @@ def _far_apart(call: list[Utt], p: int) -> bool:
 
 def _agreements(call: list[Utt], moments: frozenset[int] = frozenset()) -> list[int]:
     """Positions where the customer agrees to go ahead: a resolving phrase ("dan doen we dat", "dat verandert
-    de zaak"), or a yes to a meeting/deal proposal of the seller."""
+    de zaak"), or a yes to a meeting/deal proposal of the seller. A "stuur maar" to the rep's offer to send
+    information (no meeting word: "dan stuur ik je de info") is no go-ahead."""
     out: list[int] = []
     if not call:
         return out
@@ -126,13 +131,17 @@ def _agreements(call: list[Utt], moments: frozenset[int] = frozenset()) -> list[
     meeting = lex.words("disqualifiers.meeting_words")
     agree = lex.phrases("disqualifiers.agree_starts")
     stop = lex.words("disqualifiers.stop_words")
+    send = lex.words("moments.send_words")
     for j, c in enumerate(call):
         if c.role != "customer" or not c.words or j in moments or c.has("REFUSAL", "NEG_INTENT", "DEFLECT"):
             continue
-        if first_phrase(c.words, resolve):
-            out.append(j)
-            continue
         s = next((k for k in range(j - 1, -1, -1) if call[k].role == "seller" and call[k].words), None)
+        found = first_phrase(c.words, resolve)
+        if found:
+            # "stuur maar" to "dan stuur ik je de info" takes the information, not the offer (no meeting word)
+            if not (set(found.split()) & send and s is not None and not set(call[s].words) & meeting):
+                out.append(j)
+            continue
         if s is None or seller_context(call[s])[0] != PROPOSAL or not any(w in meeting for w in call[s].words):
             continue
         if any(w in stop for w in call[s].words):  # "zal ik de demo annuleren?" - "ja, graag" goes nowhere
@@ -169,6 +178,7 @@ def _weigh(
     responses: dict[int, str],
     agreed: list[int],
     min_moments: int,
+    lost: bool = False,
 ) -> tuple[int, str] | None:
     """(position, evidence) where the call establishes `dq` from these moments, or None."""
     lex = call[0].view.lex
@@ -217,17 +227,27 @@ def _weigh(
     last = pos[-1]
     if last == moment_pos[-1] and not agreed and len([u for u in call[last + 1 :] if u.words]) <= 4:
         add(1, last, "DQ217 call ends on it")
+    if lost and points:  # corroboration only: the outcome alone establishes nothing
+        add(1, pos[0], "DQ219 outcome: lost")
     if points < 2 or at is None:
         return None
     return at, "; ".join(why)
 
 
 def establish(
-    call: list[Utt], moment_pos: list[int], reasons: list[str], responses: list[str], min_moments: int = 2
+    call: list[Utt],
+    moment_pos: list[int],
+    reasons: list[str],
+    responses: list[str],
+    min_moments: int = 2,
+    outcome: str | None = None,
 ) -> CallDisqualifiers:
+    """`outcome`: the call's recorded outcome as "lost", "won" or None (see `pipeline.detect._outcome_kind`)."""
     found: list[tuple[int, str, str]] = []  # (position, disqualifier, evidence)
     if not {"budget", "fit"} & set(reasons):
         return CallDisqualifiers((), None, None, None, None, "")
+    if outcome == "won":  # DQ204: the customer went ahead (deal, meeting): every objection was resolved
+        return CallDisqualifiers((), None, None, None, None, "DQ204 outcome: the customer went ahead")
     agreed = _agreements(call, frozenset(moment_pos))
     resp_at = dict(zip(moment_pos, responses, strict=True))
     for dq, code in (("budget", "DQ201"), ("fit", "DQ202")):
@@ -238,7 +258,7 @@ def establish(
             pos = [p for p in pos if p > last_agree]
         if not pos:
             continue
-        got = _weigh(call, dq, pos, moment_pos, resp_at, agreed, min_moments)
+        got = _weigh(call, dq, pos, moment_pos, resp_at, agreed, min_moments, lost=outcome == "lost")
         if got is not None:
             found.append((got[0], dq, f"{code} {dq}: {got[1]}"))
     if not found:

@@ -114,5 +114,5 @@ class Engine:
             raise UsageError(ErrorCode.CONFIG_INVALID, str(exc)) from None
         return cls(build_nlp(settings.section("nlp")), detect_settings, load_models(settings))
 
-    def detect(self, utterances: pl.DataFrame) -> Detections:
-        return detect(utterances, self.nlp, self.settings, self.models)
+    def detect(self, utterances: pl.DataFrame, outcomes: Mapping[str, str | None] | None = None) -> Detections:
+        return detect(utterances, self.nlp, self.settings, self.models, outcomes)

@@ -5,7 +5,7 @@ Per moment (RE1xx cue labels, see docs/rules.md):
    or "zitten al bij" outweighs a single word such as "prijs"); overlapping cues of one reason count once
    (the strongest); plus what the words mean together:
    - RE210 a price on the table (the seller just named an amount) leans an objection towards budget
-     (weakly: it decides only where nothing else does);
+     (weakly: it adds to other budget evidence and never decides alone);
    - RE211 served and satisfied ("we hebben Eneco en dat bevalt prima") is competitor, not no_need;
    - RE212 a running contract with a later moment to come back ("ons contract loopt nog tot 2027, bel dan
      maar terug") is timing, not competitor;
@@ -16,7 +16,8 @@ Per moment (RE1xx cue labels, see docs/rules.md):
    past het niet binnen uw budget"; not after a deflection);
 3. RE203 a bare repeated no ("nee, dat hoeft niet") carries the reason already on the table: the
    previous moment's reason, unless the rep put something else on the table in between ("we hebben
-   ook…", "daarnaast…": lexicon `reasons.new_offer_words`);
+   ook…", "daarnaast…": lexicon `reasons.new_offer_words`) - but a cheaper way to the same thing
+   ("korting", "huren", "in termijnen": `reasons.cheaper_offer_words`) keeps a budget reason;
 4. RE205 a default reading of the moment's own words when nothing else names a reason (lexicon
    `reasons.defaults`): an impossibility ("dat gaat niet", "dan houdt het op", "heeft geen zin") is fit;
    a bare "dat hoeft niet" stays unknown;
@@ -176,7 +177,7 @@ def _own(call: list[Utt], p: int) -> dict[str, float]:
     if price_quoted(call, p):
         scores[Reason.BUDGET.value] = scores.get(Reason.BUDGET.value, 0.0) + call[p].view.lex.table(
             "reasons.context_weights"
-        ).get("price_quoted", 0.6)
+        ).get("price_quoted", 0.5)
     return scores
 
 
@@ -189,10 +190,12 @@ def _rep_restates(u: Utt) -> dict[str, float]:
     return out
 
 
-def _new_offer(call: list[Utt], prev: int, p: int) -> bool:
+def _new_offer(call: list[Utt], prev: int, p: int, kind: str = "new") -> bool:
     """The rep put something else on the table between two moments ("we hebben ook een leaseregeling",
-    "daarnaast…", "nog een laatste ding"): a bare no to it says nothing about the earlier reason."""
-    words = call[p].view.lex.words("reasons.new_offer_words")
+    "daarnaast…", "nog een laatste ding"): a bare no to it says nothing about the earlier reason.
+    kind="cheaper": the rep's last turn answered with a cheaper way to the same thing ("korting", "huren",
+    "afbetalen": `reasons.cheaper_offer_words`); a bare no to that keeps a budget reason (RE203)."""
+    words = call[p].view.lex.words(f"reasons.{kind}_offer_words")
     for j in range(p - 1, prev, -1):
         if call[j].role == "seller" and call[j].words:
             return any(w in words for w in call[j].words)
@@ -273,7 +276,10 @@ def assign(
         if call[p].has("DEFLECT"):
             final.append((Reason.UNKNOWN.value, 0.5, "RE204 deflection, no reason given"))
             continue
-        if k > 0 and final[k - 1][0] != Reason.UNKNOWN.value and not _new_offer(call, moment_pos[k - 1], p):
+        if k > 0 and final[k - 1][0] != Reason.UNKNOWN.value and (
+            not _new_offer(call, moment_pos[k - 1], p)
+            or (final[k - 1][0] == Reason.BUDGET.value and _new_offer(call, moment_pos[k - 1], p, "cheaper"))
+        ):
             final.append((final[k - 1][0], 0.4, "RE203 carried from previous no"))
             continue
         default = _default_reading(call[p])

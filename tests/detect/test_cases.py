@@ -46,7 +46,8 @@ def _frame(dialogue: list[list[str]]) -> pl.DataFrame:
 
 @pytest.mark.parametrize(("name", "case"), CASES, ids=[n for n, _ in CASES])
 def test_case(name: str, case: dict[str, Any], nlp) -> None:
-    det = detect(_frame(case["dialogue"]), nlp, DetectSettings())
+    outcomes = {"case": case["outcome"]} if "outcome" in case else None  # the manifest's outcome (DQ204/DQ219)
+    det = detect(_frame(case["dialogue"]), nlp, DetectSettings(), outcomes=outcomes)
     feats = det.call_features.row(0, named=True)
     if "disqualifiers" in case:
         assert feats["disqualifiers"] == case["disqualifiers"], " | ".join(
