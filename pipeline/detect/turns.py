@@ -133,7 +133,9 @@ def _seller_context(u: Utt) -> tuple[str, str]:
     body = [w for w in u.words if w not in ack]
     if body and body[0] in lex.words("turns.check_starts"):
         return NEUTRAL_Q, "CX202"
-    if u.has("NEG_POLAR_Q") and not u.has("PITCH", "PROPOSAL"):
+    if "NEG_POLAR_Q" in tail and not u.has("PITCH", "PROPOSAL"):
+        # an apology or "stoor ik?" that ends the turn; one that opens a long turn ("oh excuus, … wij
+        # verzorgen …") is not what the customer answers
         return NEG_POLAR, "CX104"
     if u.has("PROPOSAL") and _statement_offer(u):
         return PROPOSAL, "CX101"
