@@ -70,7 +70,7 @@ WEIGHTS: dict[str, tuple[float, float, float, float, float, float]] = {
     PROPOSAL: (0.35, 0.35, 0.35, 0.35, 0.25, 0.25),
     PITCH: (0.25, 0.30, 0.35, 0.30, 0.30, 0.30),
     PITCH_Q: (0.10, 0.15, 0.30, 0.25, 0.25, 0.40),
-    STATEMENT: (0.05, 0.20, 0.30, 0.20, 0.25, 0.15),
+    STATEMENT: (0.05, 0.20, 0.45, 0.20, 0.25, 0.15),
     NONE: (0.05, 0.20, 0.30, 0.20, 0.20, 0.15),
     NEUTRAL_Q: (0.00, 0.05, 0.30, 0.25, 0.15, 0.05),
     CLOSING_Q: (0.00, 0.00, 0.25, 0.15, 0.00, 0.00),
@@ -234,6 +234,15 @@ def _yes_to_sending(u: Utt, seller: Utt) -> bool:
     return bool(spans) and all(set(u.words[s:e]) & send for s, e in spans)
 
 
+def _money_objection(u: Utt) -> bool:
+    """A budget cue that objects by itself ("te duur", "prijzig", "onbetaalbaar"), not a neutral money word
+    ("budget", "euro", "geld": `reasons.money_words`) as in "ik heb het budget er al voor gereserveerd"."""
+    neutral = u.view.lex.words("reasons.money_words")
+    return any(
+        lab == "R_BUDGET" and not (e - s == 1 and u.words[s] in neutral) for lab, _c, s, e in u.view.cues
+    )
+
+
 def _strong_reason(u: Utt) -> bool:
     """A multi-word reason cue weighted 2 or more ("we zitten al bij", "zijn al voorzien") refuses on its own."""
     v = u.view
@@ -312,7 +321,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     reasons = [lab for lab in REASON_LABELS if lab in labels]
     if reasons:
         negators = u.view.lex.words("moments.negators")
-        negative = any(w in negators for w in words) or "R_BUDGET" in labels or _strong_reason(u)
+        negative = any(w in negators for w in words) or _money_objection(u) or _strong_reason(u)
         score += w_reason if negative else w_reason * 0.4
         ev.append(f"NM105 reason cue '{_quote(u, reasons[0])}'")
 
