@@ -243,6 +243,18 @@ def _money_objection(u: Utt) -> bool:
     )
 
 
+def _elliptic_no(u: Utt) -> str:
+    """NM115: the turn's last clause is a short "X niet" ("de goten niet", "nee, ook die niet", "dat niet"):
+    the customer declines (part of) what was put to them. Not with a hedge, agreement or correction
+    ("nog niet", "niet meer"), and not "ik weet het niet"-style answers (the hedges cover those)."""
+    if not u.words or u.words[-1] != "niet" or u.labels & {"UNSURE", "AGREE", "SELFCORR", "REASSURE", "SYMPATHY"}:
+        return ""
+    last = u.q.clauses[-1] if u.q.clauses else None
+    start = last.start if last is not None else 0
+    ws = [w for w in u.words[start:] if w not in u.view.lex.words("moments.elliptic_skip")]
+    return " ".join(ws) if 2 <= len(ws) <= 4 else ""
+
+
 def _strong_reason(u: Utt) -> bool:
     """A multi-word reason cue weighted 2 or more ("we zitten al bij", "zijn al voorzien") refuses on its own."""
     v = u.view
@@ -273,6 +285,11 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         lab in ("REFUSAL", "NEG_INTENT") and not any(hs < e and s < he and he >= e for hs, he in hedge_spans)
         for lab, _c, s, e in u.view.cues
     )
+    if not strong and ctx in (PROPOSAL, PITCH, PITCH_Q):
+        elliptic = _elliptic_no(u)
+        if elliptic:
+            strong = True
+            ev.append(f"NM115 elliptical no '{elliptic}'")
     doubt = _doubt(u) if "DOUBT" in labels else ""
     if doubt and not strong:
         strong = True
