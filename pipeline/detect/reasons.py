@@ -96,6 +96,8 @@ def reason_scores(u: Utt) -> dict[str, float]:
     if _NAMED.search(u.text):
         out[Reason.COMPETITOR.value] += 0.8  # a named supplier
     _served_and_timed(u, found, out)
+    if first_phrase(u.words, lex.phrases("reasons.not_money")):
+        out[Reason.BUDGET.value] = 0.0  # RE215 "'t is nie om de centen", "de prijs is het probleem niet"
     budget, timing = out.get(Reason.BUDGET.value, 0.0), out.get(Reason.TIMING.value, 0.0)
     if budget >= 1.0 and timing > budget:
         # RE214 money beats time: "de kas is leeg tot na de oogst", "dit jaar geen budget meer" are budget
@@ -174,7 +176,7 @@ def price_quoted(call: list[Utt], p: int, seller_turns: int = 2) -> bool:
 
 def _own(call: list[Utt], p: int) -> dict[str, float]:
     scores = reason_scores(call[p])
-    if price_quoted(call, p):
+    if price_quoted(call, p) and not first_phrase(call[p].words, call[p].view.lex.phrases("reasons.not_money")):
         scores[Reason.BUDGET.value] = scores.get(Reason.BUDGET.value, 0.0) + call[p].view.lex.table(
             "reasons.context_weights"
         ).get("price_quoted", 0.5)
