@@ -38,6 +38,7 @@ from pipeline.detect.turns import (
     is_backchannel,
     seller_context,
 )
+from pipeline.nlp import first_phrase
 
 GATE = frozenset(
     {
@@ -336,6 +337,8 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         elif not strong:
             score += w_nee * 0.3
     reasons = [lab for lab in REASON_LABELS if lab in labels]
+    if "R_BUDGET" in reasons and first_phrase(words, u.view.lex.phrases("reasons.not_money")):
+        reasons.remove("R_BUDGET")  # "nee, de prijs is het probleem niet" (RE215) objects to nothing
     if reasons:
         negators = u.view.lex.words("moments.negators")
         negative = any(w in negators for w in words) or _money_objection(u) or _strong_reason(u)
@@ -365,6 +368,13 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     if "CLOSING" in labels and ctx in (CLOSING_Q, NEG_POLAR, NEUTRAL_Q):
         score -= 0.2
         ev.append(f"NM205 closing '{_quote(u, 'CLOSING')}'")
+    elif (
+        "CLOSING" in labels and ctx in (STATEMENT, NONE) and j is not None and call[j].has("CLOSE")
+        and not reasons and not labels & {"DEFLECT", "OBJECT", "NEG_INTENT"}
+    ):
+        # NM209 "ja nee, dank u wel hoor" to the rep's "ik wens u succes": a goodbye, not a refusal
+        score -= 0.5
+        ev.append(f"NM209 thanks at the rep's goodbye '{_quote(u, 'CLOSING')}'")
     if "UNSURE" in labels and not refusing and ctx != PROPOSAL:
         score -= 0.25
         ev.append(f"NM206 neutral answer '{_quote(u, 'UNSURE')}'")
