@@ -245,15 +245,27 @@ def _money_objection(u: Utt) -> bool:
 
 
 def _elliptic_no(u: Utt) -> str:
-    """NM115: the turn's last clause is a short "X niet" ("de goten niet", "nee, ook die niet", "dat niet"):
+    """NM115: the turn's first or last clause is a short "X niet" ("de goten niet", "nee, ook die niet. …"):
     the customer declines (part of) what was put to them. Not with a hedge, agreement or correction
     ("nog niet", "niet meer"), and not "ik weet het niet"-style answers (the hedges cover those)."""
-    if not u.words or u.words[-1] != "niet" or u.labels & {"UNSURE", "AGREE", "SELFCORR", "REASSURE", "SYMPATHY"}:
+    if "niet" not in u.words or u.labels & {"UNSURE", "AGREE", "SELFCORR", "REASSURE", "SYMPATHY"}:
         return ""
-    last = u.q.clauses[-1] if u.q.clauses else None
-    start = last.start if last is not None else 0
-    ws = [w for w in u.words[start:] if w not in u.view.lex.words("moments.elliptic_skip")]
-    return " ".join(ws) if 2 <= len(ws) <= 4 else ""
+    skip = u.view.lex.words("moments.elliptic_skip")
+    verbal = u.view.lex.words("moments.elliptic_not")  # a subject or copula: a sentence ("dat betaal ik niet")
+    spans = [(c.start, c.end) for c in u.q.clauses] or [(0, len(u.words))]
+    for start, end in spans[:2]:  # the turn's opening or closing clause: "Nee, ook die niet. De verzekeraar …"
+        # the clause ends the sentence: "ook die niet." but not "het is niet | dat het niet lekker was"
+        closed = end == len(u.words) or any(ch in u.view.after[end - 1] for ch in ".!?;")
+        if end > start and u.words[end - 1] == "niet" and closed:
+            ws = [w for w in u.words[start:end] if w not in skip]
+            if 2 <= len(ws) <= 4 and not verbal & set(ws):
+                return " ".join(ws)
+    last = spans[-1]
+    if u.words[-1] == "niet" and last[1] == len(u.words):
+        ws = [w for w in u.words[last[0]:] if w not in skip]
+        if 2 <= len(ws) <= 4 and not verbal & set(ws):
+            return " ".join(ws)
+    return ""
 
 
 def _strong_reason(u: Utt) -> bool:
@@ -286,7 +298,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         lab in ("REFUSAL", "NEG_INTENT") and not any(hs < e and s < he and he >= e for hs, he in hedge_spans)
         for lab, _c, s, e in u.view.cues
     )
-    if not strong and ctx in (PROPOSAL, PITCH, PITCH_Q):
+    if not strong and ctx in (PROPOSAL, PITCH, PITCH_Q, STATEMENT):
         elliptic = _elliptic_no(u)
         if elliptic:
             strong = True
