@@ -9,7 +9,9 @@ Classifying it, by what comes first in the turn (after a leading acknowledgement
   or an open question about the customer's situation or the condition behind the no ("wanneer wordt
   het budget vastgesteld?", "hoe bevalt dat?"), before any argument;
 - RS103 argue: counter-arguments, benefits, discounts, social proof, a re-pitch or a re-offer, or a
-  leading question that carries a benefit ("maar wist u dat…?", "juist daarom…");
+  leading question that carries a benefit ("maar wist u dat…?", "juist daarom…"); RS107 a negative
+  yes/no question with a benefit word ("zou het niet mooi zijn als…?", "wilt u niet liever…?") is argue
+  even where it would otherwise read as a question about the need (the model may not overrule it lightly);
 - RS104 accept: takes the no and closes or moves on ("dan laat ik het hierbij", "fijne dag",
   "dan bel ik u over een paar maanden", "zal ik u in het voorjaar terugbellen?");
 - other: the call ends before the rep reacts.
@@ -125,6 +127,12 @@ def classify(u: Utt) -> tuple[str, str]:
         ),
         None,
     )
+    leading = _leading_question(u, lead)
+    if leading is not None and (explore_at is None or leading <= explore_at) and (
+        argue_at is None or leading <= argue_at
+    ):
+        prefix0 = "RS102 ack; " if ack else ""
+        return "argue", f"{prefix0}RS107 leading question '{' '.join(words[leading : leading + 7])}'"
     later_words = u.view.lex.words("responses.later_words")
     offer_again = u.view.lex.words("responses.offer_again")
     closing = _first_pos(u, "CLOSE")
@@ -149,12 +157,27 @@ def classify(u: Utt) -> tuple[str, str]:
     return "accept", f"{prefix}RS104 moves on"
 
 
+def _leading_question(u: Utt, lead: int) -> int | None:
+    """RS107: a negative yes/no question that carries a benefit ("zou het niet mooi zijn als…?", "wilt u niet
+    gewoon meer verdienen?", "zoudt ge nie liever gerust slapen?", "is het niet zonde om…?"): a leading
+    question, so argue however it is phrased. `responses.leading_words` holds the benefit words."""
+    benefit = u.view.lex.words("responses.leading_words")
+    for c in u.q.questions():
+        if c.end <= lead or c.kind not in ("yesno", "tag"):
+            continue
+        seg = u.words[c.start : c.end]
+        if "niet" in seg[:5] and any(w in benefit for w in seg):
+            return c.start
+    return None
+
+
 # How sure each rule is of its label (0..1), used only where a response model is blended in: a
 # why-question or a closing is clear; a fallback ("moves on", a bare question) is a guess.
 _CONFIDENCE: tuple[tuple[str, float], ...] = (
     ("RS201", 0.95),
     ("RS202", 0.85),
     ("RS101", 0.9),
+    ("RS107", 0.95),
     ("RS105 explore question", 0.75),
     ("RS105 question", 0.55),
     ("RS104 closing", 0.85),
