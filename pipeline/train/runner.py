@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import tomllib
 from collections import Counter
 from collections.abc import Callable
@@ -26,6 +27,25 @@ def load_train_config(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(ErrorCode.CONFIG_INVALID, f"{path}: {exc}") from None
+
+
+def balance(train: list[Example], seed: int) -> list[Example]:
+    """Oversample the smaller classes of a training split up to the largest (validation stays as it is):
+    the moment data holds far more moments than hard negatives, and an unbalanced model says "moment"
+    too easily on new calls. Deterministic for a seed."""
+    by_label: dict[str, list[Example]] = {}
+    for e in train:
+        by_label.setdefault(e.label, []).append(e)
+    top = max(len(v) for v in by_label.values())
+    rng = random.Random(seed)
+    out = list(train)
+    for label in sorted(by_label):
+        items = by_label[label]
+        extra = top - len(items)
+        picks = [items[k % len(items)] for k in range(extra)]
+        out.extend(picks)
+    rng.shuffle(out)
+    return out
 
 
 def train_from_config(
@@ -56,6 +76,9 @@ def train_from_config(
             raise UsageError(ErrorCode.CONFIG_INVALID, f"{task}: only {len(task_examples)} labelled examples")
         seed = int(tcfg.get("seed", 0))
         train, val = split(task_examples, val_fraction, seed)
+        balanced = task in list(tcfg.get("balance_tasks", []))
+        if balanced:
+            train = balance(train, seed)
         out_dir = root / task / version
         cb = (lambda done, total, t=task: progress(t, done, total)) if progress else None
         if backend == "transformers":
@@ -74,6 +97,8 @@ def train_from_config(
             targs = TextcatArgs(**{k: v for k, v in tcfg.items() if k in known})
             report = train_textcat(labels, train, val, targs, out_dir / "model", cb)
             args = asdict(targs)
+        if balanced:
+            args["balanced"] = True
         meta = {
             "task": task,
             "version": version,
