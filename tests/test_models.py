@@ -185,3 +185,17 @@ def test_run_time_tokens_of_a_spacy_model_equal_the_training_tokens(tmp_path: Pa
     for text in texts:
         run_time = [t.text for t in split(" ".join(text.split()) or "_")]
         assert run_time == [t.text for t in words_doc(clf.nlp.vocab, text)]  # type: ignore[attr-defined]
+
+
+def test_balance_oversamples_the_smaller_class_deterministically() -> None:
+    from collections import Counter
+
+    from pipeline.train.data import Example
+    from pipeline.train.runner import balance
+
+    train = [Example("moment", f"m{k}", "moment", f"g{k}", "s") for k in range(9)]
+    train += [Example("moment", f"n{k}", "no_moment", f"h{k}", "s") for k in range(3)]
+    out = balance(train, seed=0)
+    assert Counter(e.label for e in out) == {"moment": 9, "no_moment": 9}
+    assert {e.text for e in out} == {e.text for e in train}  # nothing invented, only repeated
+    assert [e.text for e in out] == [e.text for e in balance(train, seed=0)]

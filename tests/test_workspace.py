@@ -239,3 +239,35 @@ def test_two_worker_processes_give_the_tables_of_one(tmp_path: Path) -> None:
     for name in one:
         assert one[name].equals(two[name]), name
     assert json.loads((tmp_path / "two" / "run.json").read_text())["peak_rss_mb"]["workers"] > 0
+
+
+@pytest.mark.parametrize(("outcome", "expected"), [("lost", ["budget"]), ("deal", []), ("", [])])
+def test_the_manifest_outcome_reaches_the_disqualifier_rules(tmp_path: Path, outcome: str, expected: list) -> None:
+    """One price objection with one firmness cue: the outcome 'lost' corroborates it (DQ219), 'deal' rules it out
+    (DQ204), no outcome leaves it below the bar; `disqualifier_evidence` says which."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "c1.txt").write_text(
+        "Verkoper: Voor de hele vloot komt dat op 2.400 euro per jaar. Zal ik het contract klaarzetten?\n"
+        "Klant: Nee, dat is echt te duur voor ons.\n"
+        "Verkoper: Jammer. Mag ik u over een paar maanden nog eens bellen?\n"
+        "Klant: Dat mag, maar ik beloof niks.\n"
+        "Verkoper: Prima. Rijden jullie nu nog met de papieren ritlijsten?\n"
+        "Klant: Ja, de chauffeurs vullen die elke vrijdag in.\n"
+        "Verkoper: Helder, dan spreken we elkaar in het voorjaar. Fijne dag.\n",
+        encoding="utf-8",
+    )
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(f"file,call_id,rep,rep_speaker,date,outcome\nin/c1.txt,c1,Anna,Verkoper,2027-02-01,{outcome}\n",
+                        encoding="utf-8")
+    ws = tmp_path / "ws"
+    execute(RunRequest((src,), ws, load_settings(), manifest=manifest, workers=1, reports=False))
+    call = pl.read_parquet(ws / "calls.parquet").row(0, named=True)
+    assert call["disqualifiers"] == expected
+    ev = call["disqualifier_evidence"] or ""
+    if outcome == "lost":
+        assert ev.startswith("DQ201 budget") and "DQ219 outcome: lost" in ev
+    elif outcome == "deal":
+        assert ev.startswith("DQ204")
+    else:
+        assert ev == ""

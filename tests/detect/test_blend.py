@@ -205,3 +205,15 @@ def test_blend_label_rules() -> None:
 def test_settings_accept_the_new_weights() -> None:
     s = DetectSettings.from_mapping({"response_model_weight": 0.7, "reason_model_weight": "0.4"})
     assert s.response_model_weight == 0.7 and s.reason_model_weight == 0.4
+
+
+def test_outcome_lists_are_read_lower_cased_and_checked() -> None:
+    from pipeline.detect import _outcome_kind
+
+    s = DetectSettings.from_mapping({"outcome_lost": ["Lost", "verloren"], "outcome_won": ["deal"]})
+    assert s.outcome_lost == ("lost", "verloren")
+    assert _outcome_kind(" LOST ", s) == "lost" and _outcome_kind("verloren", s) == "lost"
+    assert _outcome_kind("deal", s) == "won"
+    assert _outcome_kind("follow_up", s) is None and _outcome_kind(None, s) is None
+    with pytest.raises(ValueError):
+        DetectSettings.from_mapping({"outcome_lost": "lost"})  # a list, not a string
