@@ -142,6 +142,13 @@ def classify(u: Utt) -> tuple[str, str]:
         return "explore", f"{prefix}{code} '{' '.join(words[explore_at : explore_at + 6])}'"
     if closing is not None:
         return "accept", f"{prefix}RS104 closing '{' '.join(words[closing : closing + 5])}'"
+    accept_at = _first_pos(u, "ACCEPT", lead)
+    first_offer = min((p for p in (re_offer, argue_at) if p is not None), default=None)
+    if accept_at is not None and first_offer is not None and accept_at < first_offer and set(
+        words[accept_at:]
+    ) & u.view.lex.words("reasons.new_offer_words"):
+        # "Prima, dan laten we dat weg. En voor de trailer hebben we ook nog …": takes the no, moves on to another offer
+        return "accept", f"{prefix}RS104 accept, then another offer '{' '.join(words[accept_at : accept_at + 5])}'"
     if re_offer is not None and (argue_at is None or re_offer <= argue_at):
         seg = words[re_offer:]
         if any(w in later_words for w in seg[:14]) and not any(w in offer_again for w in seg[:14]):
