@@ -173,6 +173,8 @@ def _leading_question(u: Utt, lead: int) -> int | None:
         if c.end <= lead or c.kind not in ("yesno", "tag"):
             continue
         seg = u.words[c.start : c.end]
+        if seg[:2] in (["is", "er"], ["zijn", "er"]):
+            continue  # "is er niet nog iets dat ik voor u kan doen?" asks, it does not lead
         if "niet" in seg[:5] and any(w in benefit for w in seg):
             return c.start
     return None
