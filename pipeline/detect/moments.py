@@ -131,6 +131,23 @@ def _previous_seller(call: list[Utt], i: int) -> int | None:
     return None
 
 
+def _split_offer(call: list[Utt], j: int) -> tuple[str, str, int] | None:
+    """CX109 a seller turn split by the customer's backchannel ("… gekoppeld aan uw voorraad" - "ja" - "dus ge
+    toont enkel wat ge in huis hebt"): when the rep's last piece is a statement, the customer answers the offer
+    or pitch in the piece before it."""
+    k = j - 1
+    saw_backchannel = False
+    while k >= 0 and call[k].role != "seller":
+        if call[k].words and not is_backchannel(call[k]):
+            return None
+        saw_backchannel = saw_backchannel or bool(call[k].words)
+        k -= 1
+    if k < 0 or not saw_backchannel:
+        return None
+    ctx, code = seller_context(call[k])
+    return (ctx, code, k) if ctx in (PROPOSAL, PITCH, PITCH_Q) else None
+
+
 def _recent_offer(call: list[Utt], i: int, seller_turns: int) -> bool:
     seen = 0
     for j in range(i - 1, -1, -1):
@@ -277,10 +294,17 @@ def _strong_reason(u: Utt) -> bool:
 def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     u = call[i]
     j = _previous_seller(call, i)
+    shown = j
     if j is None:
         ctx, code = NONE, "CX000"
     else:
         ctx, code = seller_context(call[j])
+        # a statement, or a "dus …" check, that continues the rep's turn after the customer's backchannel
+        split = _split_offer(call, j) if ctx == STATEMENT or code == "CX202" else None
+        if split is not None:
+            ctx, code, k = split
+            code = f"CX109 split turn: {code}"
+            shown = k
     base, w_nee, w_ref, w_defl, w_obj, w_reason = WEIGHTS[ctx]
     ev: list[str] = []
     score = base
@@ -402,5 +426,5 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     if is_backchannel(u):
         score = 0.0
     score = max(0.0, min(1.0, score))
-    ev.insert(0, f"{code} after {CONTEXT_NAMES[ctx]}" + (f" (utt {j})" if j is not None else ""))
+    ev.insert(0, f"{code} after {CONTEXT_NAMES[ctx]}" + (f" (utt {shown})" if shown is not None else ""))
     return MomentScore(u.idx, round(score, 4), tuple(ev), ctx, j)
