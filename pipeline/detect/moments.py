@@ -140,7 +140,7 @@ def _split_offer(call: list[Utt], j: int) -> tuple[str, str, int] | None:
     while k >= 0 and call[k].role != "seller":
         if call[k].words and not is_backchannel(call[k]):
             return None
-        saw_backchannel = saw_backchannel or bool(call[k].words)
+        saw_backchannel = True  # "ja", "mm" (a filler-only turn has no words left)
         k -= 1
     if k < 0 or not saw_backchannel:
         return None
