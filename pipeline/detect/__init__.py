@@ -382,7 +382,7 @@ def _detect_call(
     if moment_scores is not None:
         for p, sc in zip(cands, scores, strict=True):
             moment_scores[p] = round(float(sc), 4)
-    keep = [k for k, s in enumerate(scores) if s >= thr]
+    keep = _one_per_split_turn(call, cands, [k for k, s in enumerate(scores) if s >= thr], scores)
     pos = [cands[k] for k in keep]
     kept = [(scored[k], scores[k]) for k in keep]
     moment_ev: list[str] = []
@@ -458,6 +458,26 @@ def _detect_call(
         "discovery_questions_before_first_nee": n_disc,
     }
     return rows, feats
+
+
+def _one_per_split_turn(call: list[Utt], cands: list[int], keep: list[int], scores: list[float]) -> list[int]:
+    """NM118 one no, one moment: customer pieces separated only by the rep's backchannels ("nee dat" - "mm" -
+    "is eigenlijk niks voor ons") are one turn split by speech recognition; of its pieces above the threshold
+    only the highest-scoring stays a moment (on a tie, the later piece, which usually carries the words)."""
+    out: list[int] = []
+    for k in keep:
+        if out:
+            prev = out[-1]
+            a, b = cands[prev], cands[k]
+            between = call[a + 1 : b]
+            if between and all(
+                u.role != "customer" and (not u.words or is_backchannel(u)) for u in between
+            ):
+                if scores[k] >= scores[prev]:
+                    out[-1] = k
+                continue
+        out.append(k)
+    return out
 
 
 def _outcome_kind(outcome: str | None, settings: DetectSettings) -> str | None:
