@@ -132,25 +132,40 @@ def _number_word(u: Utt) -> bool:
     return any(len(w) > 6 and ("honderd" in w or "duizend" in w) for w in u.words)
 
 
-def _affixes(lex: Lexicon) -> tuple[tuple[str, str, str], ...]:
-    """(reason, "head"/"modifier", part) from the lexicon's `reasons.compound_heads` / `compound_modifiers`."""
-    out: list[tuple[str, str, str]] = []
-    for kind, name in (("head", "reasons.compound_heads"), ("modifier", "reasons.compound_modifiers")):
+_ByLength = tuple[tuple[int, dict[str, tuple[int, str]]], ...]
+AffixIndex = tuple[_ByLength, _ByLength]
+
+
+def _affixes(lex: Lexicon) -> AffixIndex:
+    """The lexicon's `reasons.compound_heads` / `compound_modifiers` indexed by part length: per length, part ->
+    (its position in the lexicon, reason). The first part in lexicon order that fits a word wins."""
+    heads: dict[int, dict[str, tuple[int, str]]] = {}
+    mods: dict[int, dict[str, tuple[int, str]]] = {}
+    n = 0
+    for table, name in ((heads, "reasons.compound_heads"), (mods, "reasons.compound_modifiers")):
         for reason, parts in lex.table(name).items():
-            out.extend((str(reason), kind, str(p).lower()) for p in parts)
-    return tuple(out)
+            for p in parts:
+                part = str(p).lower()
+                table.setdefault(len(part), {}).setdefault(part, (n, str(reason)))
+                n += 1
+    return tuple(sorted(heads.items())), tuple(sorted(mods.items()))
 
 
 def _compounds(u: Utt, covered: set[int], out: dict[str, float]) -> None:
     """Dutch compounds carry the reason in one of their parts: "meerjarenbegroting", "bestuursbureau"."""
-    affixes: tuple[tuple[str, str, str], ...] = u.view.lex.bundle("reasons.affixes", _affixes)
+    heads, mods = u.view.lex.bundle("reasons.affixes", _affixes)
     for k, w in enumerate(u.words):
         if k in covered or len(w) < 8:
             continue
-        for reason, kind, part in affixes:
-            if len(w) >= len(part) + 3 and (w.endswith(part) if kind == "head" else w.startswith(part)):
-                out[reason] += 0.8
-                break
+        best: tuple[int, str] | None = None
+        for length, table in heads:
+            if len(w) >= length + 3 and (hit := table.get(w[-length:])) is not None and (best is None or hit < best):
+                best = hit
+        for length, table in mods:
+            if len(w) >= length + 3 and (hit := table.get(w[:length])) is not None and (best is None or hit < best):
+                best = hit
+        if best is not None:
+            out[best[1]] += 0.8
 
 
 def price_quoted(call: list[Utt], p: int, seller_turns: int = 2) -> bool:
