@@ -171,22 +171,32 @@ def _compounds(u: Utt, covered: set[int], out: dict[str, float]) -> None:
 def price_quoted(call: list[Utt], p: int, seller_turns: int = 2) -> bool:
     """RE210: one of the seller's last turns before position p names a price (an amount with a money word,
     "per maand", a percentage fee)."""
-    lex = call[p].view.lex
-    money = lex.words("reasons.money_words") | lex.words("reasons.price_words")
-    units = lex.words("reasons.price_units")
     seen = 0
     for j in range(p - 1, -1, -1):
         u = call[j]
         if u.role != "seller" or not u.words:
             continue
-        ws = set(u.words)
-        number = any(ch.isdigit() for ch in u.text) or _number_word(u) or bool(units & ws)
-        if number and money & ws:
+        if u.names_price is None:
+            u.names_price = _names_price(u)
+        if u.names_price:
             return True
         seen += 1
         if seen >= seller_turns:
             break
     return False
+
+
+def _price_words(lex: Lexicon) -> frozenset[str]:
+    return frozenset(lex.words("reasons.money_words") | lex.words("reasons.price_words"))
+
+
+def _names_price(u: Utt) -> bool:
+    """An amount with a money word: "450 euro", "drie euro vijftig per maand", "acht procent fee"."""
+    lex = u.view.lex
+    ws = set(u.words)
+    if not ws & lex.bundle("reasons.price_words_all", _price_words):
+        return False
+    return any(ch.isdigit() for ch in u.text) or _number_word(u) or bool(lex.words("reasons.price_units") & ws)
 
 
 def _own(call: list[Utt], p: int) -> dict[str, float]:

@@ -35,6 +35,7 @@ class Utt:
     n_words: int
     labels: frozenset[str] = field(default_factory=frozenset)
     context: tuple[str, str] | None = None  # seller_context(), computed once
+    names_price: bool | None = None  # reasons.price_quoted(), computed once per seller turn
 
     @property
     def words(self) -> list[str]:
