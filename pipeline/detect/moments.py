@@ -418,7 +418,8 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         score -= 0.25
         ev.append(f"NM208 receptive '{_quote(u, 'RECEPTIVE')}'")
     last = u.q.clauses[-1] if u.q.clauses else None
-    if last is not None and last.is_question and not refusing:
+    # a tag ("…, hè?", "…, toch?") asks for agreement with a statement: no counter-question
+    if last is not None and last.is_question and last.kind != "tag" and not refusing:
         # "Nee. Ik heb een klant. Kan jij het overnemen?": a question after a leading no, to someone else
         after_no = offer_ctx and bool(uncovered_nee) and uncovered_nee[0] <= 1 and last.start > 2
         score -= 0.1 if after_no else 0.4
