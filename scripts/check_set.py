@@ -48,6 +48,13 @@ def parse_cues(text):
                 break
 
 
+# per cue format: how a cue names its speaker, and what a cue without one lacks
+CUE_SPEAKER = {
+    "srt": (r"^([^:]{1,40}):\s*(.*)$", "speaker"),
+    "vtt": (r"^<v\s+([^>]+)>(.*?)(</v>)?$", "voice tag"),
+}
+
+
 def parse(path):
     """Return (utterances [(speaker, text)], times [(start, end)])."""
     with open(path, encoding="utf-8") as f:
@@ -60,20 +67,14 @@ def parse(path):
             m = re.match(r"^([^:]{1,40}):\s*(.*)$", line)
             if m:
                 utts.append((m.group(1).strip(), m.group(2)))
-    elif ext == "srt":
-        for a, b, payload in parse_cues(text):
-            m = re.match(r"^([^:]{1,40}):\s*(.*)$", payload)
-            if not m:
-                raise ValueError(f"srt cue without speaker: {payload[:40]!r}")
-            utts.append((m.group(1).strip(), m.group(2)))
-            times.append((a, b))
-    elif ext == "vtt":
-        if not text.startswith("WEBVTT"):
+    elif ext in CUE_SPEAKER:
+        if ext == "vtt" and not text.startswith("WEBVTT"):
             raise ValueError("missing WEBVTT header")
+        pattern, what = CUE_SPEAKER[ext]
         for a, b, payload in parse_cues(text):
-            m = re.match(r"^<v\s+([^>]+)>(.*?)(</v>)?$", payload)
+            m = re.match(pattern, payload)
             if not m:
-                raise ValueError(f"vtt cue without voice tag: {payload[:40]!r}")
+                raise ValueError(f"{ext} cue without {what}: {payload[:40]!r}")
             utts.append((m.group(1).strip(), m.group(2)))
             times.append((a, b))
     elif ext == "json":
