@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.detect.reasons import not_money
 from pipeline.detect.turns import (
     CLOSING_Q,
     NEG_POLAR,
@@ -38,7 +39,6 @@ from pipeline.detect.turns import (
     is_backchannel,
     seller_context,
 )
-from pipeline.nlp import first_phrase
 
 GATE = frozenset(
     {
@@ -270,18 +270,15 @@ def _elliptic_no(u: Utt) -> str:
     skip = u.view.lex.words("moments.elliptic_skip")
     verbal = u.view.lex.words("moments.elliptic_not")  # a subject or copula: a sentence ("dat betaal ik niet")
     spans = [(c.start, c.end) for c in u.q.clauses] or [(0, len(u.words))]
-    for start, end in spans[:2]:  # the turn's opening or closing clause: "Nee, ook die niet. De verzekeraar …"
+    # the turn's first two clauses ("Nee, ook die niet. De verzekeraar …"), and its last one if it ends the turn
+    last = [spans[-1]] if spans[-1][1] == len(u.words) else []
+    for start, end in dict.fromkeys(spans[:2] + last):
         # the clause ends the sentence: "ook die niet." but not "het is niet | dat het niet lekker was"
         closed = end == len(u.words) or any(ch in u.view.after[end - 1] for ch in ".!?;")
         if end > start and u.words[end - 1] == "niet" and closed:
             ws = [w for w in u.words[start:end] if w not in skip]
             if 2 <= len(ws) <= 4 and not verbal & set(ws):
                 return " ".join(ws)
-    last = spans[-1]
-    if u.words[-1] == "niet" and last[1] == len(u.words):
-        ws = [w for w in u.words[last[0]:] if w not in skip]
-        if 2 <= len(ws) <= 4 and not verbal & set(ws):
-            return " ".join(ws)
     return ""
 
 
@@ -373,7 +370,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         elif not strong:
             score += w_nee * 0.3
     reasons = [lab for lab in REASON_LABELS if lab in labels]
-    if "R_BUDGET" in reasons and first_phrase(words, u.view.lex.phrases("reasons.not_money")):
+    if "R_BUDGET" in reasons and not_money(u):
         reasons.remove("R_BUDGET")  # "nee, de prijs is het probleem niet" (RE215) objects to nothing
     if reasons:
         negators = u.view.lex.words("moments.negators")

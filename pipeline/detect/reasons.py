@@ -70,6 +70,12 @@ def _clustered(cues: list[tuple[str, float, int, int]]) -> dict[str, float]:
     return out
 
 
+def not_money(u: Utt) -> bool:
+    """RE215 the customer says it is not the money ("'t is nie om de centen", "de prijs is het probleem niet":
+    lexicon `reasons.not_money`)."""
+    return first_phrase(u.words, u.view.lex.phrases("reasons.not_money")) is not None
+
+
 def reason_scores(u: Utt) -> dict[str, float]:
     cues = u.view.cues
     lex = u.view.lex
@@ -96,7 +102,7 @@ def reason_scores(u: Utt) -> dict[str, float]:
     if _NAMED.search(u.text):
         out[Reason.COMPETITOR.value] += 0.8  # a named supplier
     _served_and_timed(u, found, out)
-    if first_phrase(u.words, lex.phrases("reasons.not_money")):
+    if not_money(u):
         out[Reason.BUDGET.value] = 0.0  # RE215 "'t is nie om de centen", "de prijs is het probleem niet"
     budget, timing = out.get(Reason.BUDGET.value, 0.0), out.get(Reason.TIMING.value, 0.0)
     if budget >= 1.0 and timing > budget:
@@ -201,7 +207,7 @@ def _names_price(u: Utt) -> bool:
 
 def _own(call: list[Utt], p: int) -> dict[str, float]:
     scores = reason_scores(call[p])
-    if price_quoted(call, p) and not first_phrase(call[p].words, call[p].view.lex.phrases("reasons.not_money")):
+    if price_quoted(call, p) and not not_money(call[p]):
         scores[Reason.BUDGET.value] = scores.get(Reason.BUDGET.value, 0.0) + call[p].view.lex.table(
             "reasons.context_weights"
         ).get("price_quoted", 0.5)

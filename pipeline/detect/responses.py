@@ -127,16 +127,15 @@ def classify(u: Utt) -> tuple[str, str]:
         ),
         None,
     )
+    prefix = "RS102 ack; " if ack else ""
     leading = _leading_question(u, lead)
     if leading is not None and (explore_at is None or leading <= explore_at) and (
         argue_at is None or leading <= argue_at
     ):
-        prefix0 = "RS102 ack; " if ack else ""
-        return "argue", f"{prefix0}RS107 leading question '{' '.join(words[leading : leading + 7])}'"
+        return "argue", f"{prefix}RS107 leading question '{' '.join(words[leading : leading + 7])}'"
     later_words = u.view.lex.words("responses.later_words")
     offer_again = u.view.lex.words("responses.offer_again")
     closing = _first_pos(u, "CLOSE")
-    prefix = "RS102 ack; " if ack else ""
     if explore_at is not None and (argue_at is None or explore_at < argue_at):
         code = "RS101 why-question" if why is not None and why == explore_at else "RS105 explore question"
         return "explore", f"{prefix}{code} '{' '.join(words[explore_at : explore_at + 6])}'"
