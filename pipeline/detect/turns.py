@@ -128,7 +128,9 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             return PITCH_Q, "CX107"
         return NEUTRAL_Q, "CX201"
     tail = [lab for lab, _c, st, _e in u.view.cues if st >= len(u.words) - 8]
-    if "CLOSING_Q" in tail:
+    # ... or a short turn that opens with it: "nog iets wat ik moet weten voor de offerte" (raw ASR, no "?")
+    opens = len(u.words) <= 10 and any(lab == "CLOSING_Q" and st <= 1 for lab, _c, st, _e in u.view.cues)
+    if "CLOSING_Q" in tail or opens:
         return CLOSING_Q, "CX103"
     ack = lex.words("turns.backchannel") | lex.words("turns.ack_extra")
     body = [w for w in u.words if w not in ack]
@@ -181,6 +183,7 @@ class _OfferWords:
     sug_m: frozenset[str]
     sug_v: frozenset[str]
     anchors: frozenset[str]  # a frame needs one of these words
+    short_inf: frozenset[str]  # infinitives shorter than five letters ("doen", "gaan")
 
 
 def _offer_words(lex: Lexicon) -> _OfferWords:
@@ -188,7 +191,7 @@ def _offer_words(lex: Lexicon) -> _OfferWords:
     subj, sug_s = w("turns.offer_subjects"), w("turns.suggest_subjects")
     return _OfferWords(subj, w("turns.offer_modals"), w("turns.offer_actions"), w("turns.offer_frame_stop"),
                        w("turns.offer_frame_blockers"), sug_s, w("turns.suggest_modals"), w("turns.suggest_verbs"),
-                       subj | sug_s)
+                       subj | sug_s, w("turns.offer_short_infinitives"))
 
 
 def offer_frame(seg: list[str], lex: Lexicon) -> bool:
@@ -206,7 +209,8 @@ def offer_frame(seg: list[str], lex: Lexicon) -> bool:
         if rest and rest[0] in ow.stop:
             continue
         if (a in ow.subj and b in ow.modals) or (a in ow.modals and b in ow.subj):
-            if any(len(x) >= 5 and x.endswith("en") for x in rest) and ow.blockers.isdisjoint(rest):
+            infinitive = any((len(x) >= 5 and x.endswith("en")) or x in ow.short_inf for x in rest)
+            if infinitive and ow.blockers.isdisjoint(rest):
                 return True
         elif a in ow.subj and b in ow.actions and (k == 0 or seg[k - 1] not in ow.modals) and len(rest) >= 2:
             return ow.blockers.isdisjoint(rest)
