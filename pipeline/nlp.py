@@ -7,7 +7,7 @@
   "nie" -> "niet", "neen" -> "nee"). Dutch stop words are never dropped: niet, geen, nee, wel and toch
   carry the meaning.
 - `after`: for each word, the punctuation that follows it ("" when none), so question marks and
-  clause breaks survive the normalisation.
+  clause breaks survive the normalisation; `PAUSE` ("~") where a dropped filler followed the word.
 - `lex`: the rule word lists (`configs/patterns/lexicon.json`, a `Lexicon`), shared by every view.
 - `cues`: `(label, code, start, end)` matches over `words` from the pattern files
   (`configs/patterns/*.jsonl`, spaCy pattern JSONL: a string pattern is a literal phrase matched by a
@@ -200,6 +200,9 @@ def _literal(pattern: list[dict[str, Any]]) -> str | None:
     return " ".join(words)
 
 
+PAUSE = "~"  # in CueView.after: an ASR filler followed this word ("… dank u wel eh hoe doen jullie dat nu")
+
+
 def _ends(punct: str) -> bool:
     return any(ch in ".?!;:…" for ch in punct)
 
@@ -337,6 +340,8 @@ class CueMatcher:
                 for w in ws:
                     words.append(w)
                     after.append("")
+            elif kind == 2 and words and not after[-1].endswith(PAUSE):
+                after[-1] += PAUSE  # a filler ("eh", "uhm") after this word: a hesitation in raw ASR
             if trail and words:
                 after[-1] += trail
         return words, after

@@ -39,6 +39,7 @@ from pipeline.detect.turns import (
     is_backchannel,
     seller_context,
 )
+from pipeline.nlp import PAUSE
 
 GATE = frozenset(
     {
@@ -186,7 +187,7 @@ def _concession_but(u: Utt, offer: bool = False) -> int | None:
     for k, w in enumerate(words[:10]):
         if w == "maar":
             # the conjunction, not the particle of "stuur maar", "doe maar": a concession word or a break before it
-            conj = k > 0 and (words[k - 1] in conc or bool(after[k - 1]))
+            conj = k > 0 and (words[k - 1] in conc or bool(after[k - 1].replace(PAUSE, "")))
             ok = conj and len(words) - k >= 4 and any(x in conc for x in words[:k])
             # after a proposal "ja, dat mag, maar…" / "goed plan, maar…" is a yes with a caveat
             if ok and offer and any(x in u.view.lex.words("moments.acceptance_words") for x in words[:k]):

@@ -18,15 +18,16 @@ structural rules QU102–QU104 find the questions.
 
 A discovery question (DQ101) is an open question of the seller about the customer's situation or
 needs: a wh-question that addresses the customer (u/je/jullie/uw/jouw, or their company), that is not
-logistics (address, date, time), not feedback on an offer ("wat vindt u ervan?", "hoe klinkt dat?")
-and carries no pitch (price, discount, benefit).
+logistics (address, date, time), not feedback on an offer ("wat vindt u ervan?", "hoe klinkt dat?"),
+not small talk (DQ102: "hoe was de kerst?", "hoe is het weer daar?", "hoe gaat het met u?") and carries
+no pitch (price, discount, benefit).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.nlp import CueView, Lexicon
+from pipeline.nlp import PAUSE, CueView, Lexicon
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,8 @@ class QLex:
     embedders: frozenset[str]
     impersonal_v: frozenset[str]
     discourse_alone: frozenset[str]
+    smalltalk_verbs: frozenset[str] = frozenset()
+    smalltalk_topics: frozenset[str] = frozenset()
     starters: frozenset[str] = frozenset()  # a question can only start on one of these (wh, finite, preposition)
 
     @classmethod
@@ -86,6 +89,8 @@ class QLex:
             embedders=w("embedders"),
             impersonal_v=w("impersonal_verbs"),
             discourse_alone=w("discourse_verbs_alone"),
+            smalltalk_verbs=w("smalltalk_verbs"),
+            smalltalk_topics=w("smalltalk_topics"),
             starters=w("wh") | w("finite") | w("prepositions"),
         )
 
@@ -138,6 +143,9 @@ def _segments(view: CueView) -> list[tuple[int, int]]:
 
 def _clause_start(L: QLex, words: list[str], after: list[str], s: int, i: int, punctuated: bool = True) -> bool:
     if i == s or words[i - 1] in L.particles or "," in after[i - 1]:
+        return True
+    if PAUSE in after[i - 1] and words[i] in L.wh and words[i - 1] not in L.embedders:
+        # raw ASR: a wh-word after a hesitation opens a question ("dank u wel eh hoe vangen jullie dat nu op")
         return True
     if (
         not punctuated
@@ -301,9 +309,25 @@ def is_discovery(view: CueView, clause: Clause, cue_labels_in_clause: set[str]) 
             return False
     elif clause.kind != "wh":
         return False
-    if cue_labels_in_clause & {"LOGISTICS", "CLOSING_Q", "ARGUE", "NEG_POLAR_Q"}:
+    if cue_labels_in_clause & {"LOGISTICS", "CLOSING_Q", "ARGUE", "NEG_POLAR_Q", "SMALLTALK"}:
+        return False
+    if _small_talk(seg, L):
         return False
     return not any(_has(seg, f) for f in L.feedback)
+
+
+def _small_talk(seg: list[str], L: QLex) -> bool:
+    """DQ102: "hoe was de kerst?", "hoe ging de wedstrijd zaterdag", "hoe is de vakantie verlopen?", "hoe is het
+    weer daar?": a "hoe" question about an event, the weather or the traffic (`questions.smalltalk_topics`), in the
+    past tense or about the weather (`questions.smalltalk_verbs`). "Hoe gaat het in de winter met de verwarming?"
+    asks about their situation. Fixed greetings ("hoe gaat het met u?") are SMALLTALK phrase patterns."""
+    if "hoe" not in seg[:3]:
+        return False
+    head = seg[seg.index("hoe") : seg.index("hoe") + 6]
+    topic = next((w for w in head if w in L.smalltalk_topics), None)
+    if topic is None:
+        return False
+    return topic in ("weer", "weertje", "verkeer", "file", "files") or any(w in L.smalltalk_verbs for w in seg)
 
 
 def with_discovery(view: CueView, info: QuestionInfo) -> QuestionInfo:

@@ -52,6 +52,15 @@ def test_question_count(nlp, text: str, n_questions: int) -> None:
         ("Wat vindt u ervan?", 0),  # feedback on an offer
         ("Heb je verder nog vragen?", 0),  # closing
         ("Zal ik een offerte sturen?", 0),  # proposal
+        ("Hoe was de vakantie, nog een beetje bijgekomen?", 0),  # small talk (DQ102)
+        ("en hoe ging de wedstrijd zaterdag", 0),
+        ("Hoe is het weer daar aan de kust?", 0),
+        ("Goed. Hoe gaat het met u?", 0),
+        ("Hoe is de kerstvakantie verlopen bij jullie?", 0),
+        ("hoe gaat het in de winter met de verwarming van de kassen", 1),  # a season, but about their situation
+        ("Hoe is het daar nu geregeld met de roosters?", 1),
+        ("fijn dat u even tijd heeft eh hoe plannen jullie de ritten nu", 1),  # a wh-word after a hesitation
+        ("ik snap eh wat u bedoelt", 0),
     ],
 )
 def test_discovery(nlp, text: str, n_discovery: int) -> None:
