@@ -283,6 +283,15 @@ def _elliptic_no(u: Utt) -> str:
     return ""
 
 
+def _receptive_in_reason(u: Utt) -> bool:
+    """NM208 does not apply where every receptive word is part of a reason ("dat draait prima", "die doen het nog
+    prima": the customer is content with what they have)."""
+    reason_spans = [(s, e) for lab, _c, s, e in u.view.cues if lab.startswith(("R_", "RW_"))]
+    return all(
+        any(rs <= s and e <= re for rs, re in reason_spans) for lab, _c, s, e in u.view.cues if lab == "RECEPTIVE"
+    )
+
+
 def _strong_reason(u: Utt) -> bool:
     """A multi-word reason cue weighted 2 or more ("we zitten al bij", "zijn al voorzien") refuses on its own."""
     v = u.view
@@ -412,7 +421,10 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     if "UNSURE" in labels and not refusing and ctx != PROPOSAL:
         score -= 0.25
         ev.append(f"NM206 neutral answer '{_quote(u, 'UNSURE')}'")
-    if "RECEPTIVE" in labels and not uncovered_nee and "REFUSAL" not in labels and "DEFLECT" not in labels:
+    if (
+        "RECEPTIVE" in labels and not uncovered_nee and "REFUSAL" not in labels and "DEFLECT" not in labels
+        and not _receptive_in_reason(u)
+    ):
         score -= 0.25
         ev.append(f"NM208 receptive '{_quote(u, 'RECEPTIVE')}'")
     last = u.q.clauses[-1] if u.q.clauses else None
