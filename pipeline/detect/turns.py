@@ -116,6 +116,8 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             return NEUTRAL_Q, "CX202"
         if len(lead) > 1 and lead[0] in lex.words("turns.instruction_verbs") and lead[1] in {"ik", "we", "wij"}:
             return NEUTRAL_Q, "CX203"  # "moet ik nog iemand uitnodigen?": the seller asks for instructions
+        if lead and lead[0] in lex.words("turns.past_question_starts"):
+            return NEUTRAL_Q, "CX204"  # "Had u er voor de demo al eens over nagedacht?" asks about the past
         if labels & {"PROPOSAL"} or (lead and lead[0] in lex.words("turns.conditional_starts")):
             return PROPOSAL, "CX101"
         if alternative_offer(seg, lex):
