@@ -393,7 +393,9 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     offer_ctx = ctx in (PROPOSAL, PITCH, PITCH_Q)
     go_ahead = bool(harmless_labels & {"REASSURE", "AGREE"}) and not reasons and "OBJECT" not in labels and but is None
     if harmless_labels and not refusing and ((nees and not uncovered_nee) or not nees or go_ahead):
-        name = sorted(harmless_labels)[0]
+        # the reading of the cue that holds the "nee" ("oh nee" sympathy, "nee joh" reassurance), else the first
+        name = next((lab for lab in sorted(harmless_labels) if any(_covered(u, p, {lab}) for p in nees)),
+                    sorted(harmless_labels)[0])
         code_h, title = HARMLESS[name]
         if name == "SELFCORR":
             score -= 0.7
@@ -418,6 +420,10 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         # NM209 "ja nee, dank u wel hoor" to the rep's "ik wens u succes": a goodbye, not a refusal
         score -= 0.5
         ev.append(f"NM209 thanks at the rep's goodbye '{_quote(u, 'CLOSING')}'")
+    if "RESCHEDULE" in labels and ctx == PROPOSAL and not strong and not reasons:
+        # NM210 "woensdag nee, donderdag kan wel": another day or time for the proposed meeting takes it
+        score -= 0.5
+        ev.append(f"NM210 another time '{_quote(u, 'RESCHEDULE')}'")
     if "UNSURE" in labels and not refusing and ctx != PROPOSAL:
         score -= 0.25
         ev.append(f"NM206 neutral answer '{_quote(u, 'UNSURE')}'")
