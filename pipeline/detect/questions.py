@@ -167,14 +167,33 @@ def _clause_start(L: QLex, words: list[str], after: list[str], s: int, i: int, p
     ):
         # raw ASR: an offer runs on from the pitch ("… ook in kindermaten zal ik die ook meebrengen")
         return True
+    if words[i - 1] in L.embedders:
+        return False  # embedded: "weet u wat het kost", "ik zie hoe druk het is"
+    if (
+        not punctuated
+        and words[i] in L.prepositions
+        and i + 2 < len(words)
+        and words[i + 1] in ("hoeveel", "welke", "welk", "wie")
+        and words[i - 1] not in L.prepositions
+    ):
+        # raw ASR: "… ingericht met hoeveel mensen zitten jullie daar"
+        return True
     # raw ASR: a wh-word directly followed by a finite verb opens a question wherever it stands
-    # ("gefeliciteerd wat betekent dat voor jullie"), unless it is embedded ("weet u wat het kost").
-    return (
-        words[i] in L.wh
-        and i + 1 < len(words)
-        and (words[i + 1] in L.finite or (words[i + 1].endswith("t") and len(words[i + 1]) > 4))
-        and words[i - 1] not in L.embedders
-    )
+    # ("gefeliciteerd wat betekent dat voor jullie"); so does one whose verb or subject comes one word later
+    # ("ik zal snel zijn hoe oud is uw huis", "dan hou ik het kort hoe bezorgen jullie nu de bloemen")
+    if words[i] not in L.wh or i + 1 >= len(words):
+        return False
+    nxt = words[i + 1]
+    if nxt in L.finite or (nxt.endswith("t") and len(nxt) > 4):
+        return True
+    if punctuated or i + 2 >= len(words):
+        return False
+    if words[i] == "hoe" and words[i + 2] in L.finite:  # "hoe oud is uw huis", "hoe vaak komt de monteur"
+        return True
+    # verb-second main clause: "hoe bezorgen jullie …", "waar rijden jullie …"; not the verb-final "hoeveel
+    # verf ge verspilt" nor "… niet wat voor u zijn"
+    verb = nxt.endswith(("en", "t")) and nxt not in ("voor", "niet")
+    return verb and words[i + 2] in L.subject_2p and words[i] not in ("hoeveel", "welke", "welk")
 
 
 def _starts_question(L: QLex, words: list[str], i: int, end: int) -> tuple[str, str]:
@@ -255,7 +274,9 @@ def analyse(view: CueView) -> QuestionInfo:
             if _clause_start(L, words, after, s, i, punctuated):
                 kind, rule = _starts_question(L, words, i, e)
                 if kind:
-                    if starts and (punctuated or i - starts[-1][0] < 3):
+                    # one question per sentence in punctuated text; in raw ASR a start close behind another
+                    # belongs to it ("met hoeveel mensen zitten jullie daar" is one question)
+                    if starts and (punctuated or i - starts[-1][0] < (4 if starts[-1][1] == "wh" else 3)):
                         continue
                     starts.append((i, kind, rule))
         emb_wh = _embedded_wh(L, words, s, e)

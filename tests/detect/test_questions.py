@@ -61,6 +61,13 @@ def test_question_count(nlp, text: str, n_questions: int) -> None:
         ("Hoe is het daar nu geregeld met de roosters?", 1),
         ("fijn dat u even tijd heeft eh hoe plannen jullie de ritten nu", 1),  # a wh-word after a hesitation
         ("ik snap eh wat u bedoelt", 0),
+        # raw ASR, questions running on inside a turn
+        ("ik zal snel zijn hoe oud is uw dak ongeveer", 1),
+        ("dan hou ik het kort hoe plannen jullie nu de ritten", 1),
+        ("en hoe is de winkel ingericht met hoeveel mensen staan jullie achter de toonbank", 2),
+        ("maar reken eens mee hoeveel stroom ge nu verliest", 0),  # verb-final: no question
+        ("hoe houdt u nu bij waar uw wagens zijn", 1),  # "bij waar" is no second question
+        ("en zou een abonnement niet wat voor u zijn", 0),
     ],
 )
 def test_discovery(nlp, text: str, n_discovery: int) -> None:
