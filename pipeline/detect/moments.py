@@ -192,7 +192,11 @@ def _concession_but(u: Utt, offer: bool = False) -> int | None:
             # after a proposal "ja, dat mag, maar…" / "goed plan, maar…" is a yes with a caveat
             if ok and offer and any(x in u.view.lex.words("moments.acceptance_words") for x in words[:k]):
                 return None
-            return k if ok and not u.cues_in(0, k) & {"RECEPTIVE"} else None
+            # "klinkt goed, maar wanneer leveren jullie?" is a yes with a question; "klinkt goed, maar we zitten al
+            # tien jaar bij …" objects: after a receptive opening only a strong reason makes the "maar" object
+            if ok and u.cues_in(0, k) & {"RECEPTIVE"}:
+                return k if _strong_reason(u, after=k) else None
+            return k if ok else None
         if after[k] and any(ch in ".?!" for ch in after[k]) and (k + 1 >= len(words) or words[k + 1] != "maar"):
             return None
     return None
@@ -292,10 +296,13 @@ def _receptive_in_reason(u: Utt) -> bool:
     )
 
 
-def _strong_reason(u: Utt) -> bool:
-    """A multi-word reason cue weighted 2 or more ("we zitten al bij", "zijn al voorzien") refuses on its own."""
+def _strong_reason(u: Utt, after: int = -1) -> bool:
+    """A multi-word reason cue weighted 2 or more ("we zitten al bij", "zijn al voorzien") refuses on its own
+    (starting after word `after`, when given)."""
     v = u.view
-    return any(lab in REASON_LABELS and e - s > 1 and v.weight(lab, s, e) >= 2.0 for lab, _c, s, e in v.cues)
+    return any(
+        lab in REASON_LABELS and e - s > 1 and s > after and v.weight(lab, s, e) >= 2.0 for lab, _c, s, e in v.cues
+    )
 
 
 def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
@@ -429,7 +436,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         ev.append(f"NM206 neutral answer '{_quote(u, 'UNSURE')}'")
     if (
         "RECEPTIVE" in labels and not uncovered_nee and "REFUSAL" not in labels and "DEFLECT" not in labels
-        and not _receptive_in_reason(u)
+        and not _receptive_in_reason(u) and but is None
     ):
         score -= 0.25
         ev.append(f"NM208 receptive '{_quote(u, 'RECEPTIVE')}'")

@@ -122,6 +122,8 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             return PROPOSAL, "CX101"
         if alternative_offer(seg, lex):
             return PROPOSAL, "CX111"
+        if _leading_benefit(seg, lex, last.kind):
+            return PITCH, "CX112"  # "dat zou toch een mooie stap vooruit zijn?": a benefit put as a question
         if labels & {"PITCH", "ARGUE"}:
             return PITCH, "CX102"
         if "LOGISTICS" in labels:
@@ -158,6 +160,15 @@ def _skip_particles(seg: list[str], particles: frozenset[str]) -> list[str]:
     while k < len(seg) - 1 and seg[k] in particles:
         k += 1
     return seg[k:]
+
+
+def _leading_benefit(seg: list[str], lex: Lexicon, kind: str) -> bool:
+    """CX112 a yes/no or tag question that puts a benefit to the customer (`responses.leading_words`) with "toch"
+    or "niet", or as a tag ("dat zou toch mooi zijn?", "is dat niet handiger?", "scheelt u tijd, hè?")."""
+    lead = lex.words("responses.leading_words")
+    if not any(w in lead or (w.endswith("e") and w[:-1] in lead) for w in seg):  # "mooie", "handige"
+        return False
+    return kind == "tag" or "toch" in seg or "niet" in seg
 
 
 def _pitched_before(u: Utt, c: Clause) -> bool:
