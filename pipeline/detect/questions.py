@@ -141,6 +141,21 @@ def _segments(view: CueView) -> list[tuple[int, int]]:
     return out
 
 
+_DETERMINERS = frozenset({"de", "het", "een", "onze", "ons", "uw", "jullie", "mijn", "die", "dit", "deze", "dat", "zo"})
+
+
+def _fronted_phrase(L: QLex, words: list[str], s: int, i: int) -> bool:
+    """Raw ASR: the sentence opens with a short prepositional phrase and the verb follows it, so the inversion
+    is a statement's ("met onze vaatwasser bent u eerder klaar"), not a question's; "voor de rest heeft u nog
+    vragen" still asks."""
+    return (
+        1 < i - s <= 4
+        and words[s] in L.prepositions
+        and words[s + 1] in _DETERMINERS
+        and "rest" not in words[s:i]
+    )
+
+
 def _clause_start(L: QLex, words: list[str], after: list[str], s: int, i: int, punctuated: bool = True) -> bool:
     if i == s or words[i - 1] in L.particles or "," in after[i - 1]:
         return True
@@ -153,9 +168,11 @@ def _clause_start(L: QLex, words: list[str], after: list[str], s: int, i: int, p
         and i + 1 < len(words)
         and words[i + 1] in L.subject_2p
         and words[i - 1] not in L.inversion
+        and not _fronted_phrase(L, words, s, i)
     ):
         # raw ASR runs sentences together ("je krijgt een uitnodiging van me heb je nog vragen"):
-        # verb + "je/u" opens a question unless an adverb or conjunction before it explains the inversion
+        # verb + "je/u" opens a question unless an adverb or conjunction before it, or a short fronted phrase
+        # ("met onze app bent u …"), explains the inversion
         return True
     if (
         not punctuated

@@ -74,6 +74,19 @@ def test_discovery(nlp, text: str, n_discovery: int) -> None:
     assert q(nlp, text).n_discovery == n_discovery
 
 
+@pytest.mark.parametrize(
+    ("text", "n_questions"),
+    [
+        # raw ASR: a short fronted phrase explains the inversion of a statement
+        ("met onze app bent u elke week een uur eerder klaar", 0),
+        ("bij ons krijgt u de eerste maand gratis", 0),
+        ("voor de rest heeft u nog vragen", 1),
+    ],
+)
+def test_fronted_phrase_is_no_question(nlp, text: str, n_questions: int) -> None:
+    assert q(nlp, text).n_questions == n_questions
+
+
 def test_fillers_do_not_break_questions(nlp) -> None:
     assert q(nlp, "eh hoe uhm hoe ziet jullie week eruit").n_questions >= 1
 
