@@ -119,10 +119,23 @@ def is_candidate_in(call: list[Utt], i: int) -> bool:
         return True
     if u.role != "customer" or len(u.words) < 3 or is_backchannel(u):
         return False
+    if _yes_opening(u):
+        return False  # NM116 "ja, stuur dat maar door", "dat zal ik doen": the customer takes the proposal
     j = _previous_seller(call, i)
     return j is not None and seller_context(call[j])[0] == PROPOSAL and all(
         call[k].role != "customer" or is_backchannel(call[k]) for k in range(j + 1, i)
     )
+
+
+def _yes_opening(u: Utt) -> bool:
+    """The turn opens with a yes (`moments.yes_openers`: "ja", "goed", "dat zal ik doen"), not "ja maar"."""
+    w = u.words
+    text = " ".join(w[:5]) + " "
+    opener = next((p for p in u.view.lex.phrases("moments.yes_openers") if text.startswith(p + " ")), None)
+    if opener is None:
+        return False
+    n = len(opener.split())
+    return not (len(w) > n and w[n] == "maar")
 
 
 def _previous_seller(call: list[Utt], i: int) -> int | None:
