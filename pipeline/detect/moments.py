@@ -300,6 +300,12 @@ def _elliptic_no(u: Utt) -> str:
     return ""
 
 
+def _worry(words: list[str], s: int, e: int) -> bool:
+    """NM117 "ik wil niet dat ik dan zonder stroom zit": a wish about what must not happen is a worry to
+    resolve, not a refusal of the offer."""
+    return e < len(words) and words[e] == "dat" and not {"wil", "willen"}.isdisjoint(words[s:e])
+
+
 def _receptive_in_reason(u: Utt) -> bool:
     """NM208 does not apply where every receptive word is part of a reason ("dat draait prima", "die doen het nog
     prima": the customer is content with what they have)."""
@@ -347,6 +353,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     # a refusal phrase inside a hedge ("dat hoeft niet per se") is no refusal
     strong = any(
         lab in ("REFUSAL", "NEG_INTENT") and not any(hs < e and s < he and he >= e for hs, he in hedge_spans)
+        and not (lab == "NEG_INTENT" and _worry(words, s, e))
         for lab, _c, s, e in u.view.cues
     )
     if not strong and ctx in (PROPOSAL, PITCH, PITCH_Q, STATEMENT):

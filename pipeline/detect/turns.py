@@ -140,9 +140,10 @@ def _seller_context(u: Utt) -> tuple[str, str]:
     body = [w for w in u.words if w not in ack]
     if body and body[0] in lex.words("turns.check_starts"):
         return NEUTRAL_Q, "CX202"
-    if "NEG_POLAR_Q" in tail and not u.has("PITCH", "PROPOSAL"):
-        # an apology or "stoor ik?" that ends the turn; one that opens a long turn ("oh excuus, … wij
-        # verzorgen …") is not what the customer answers
+    ends_on_it = any(lab == "NEG_POLAR_Q" and e >= len(u.words) - 1 for lab, _c, _s, e in u.view.cues)
+    if "NEG_POLAR_Q" in tail and (ends_on_it or not u.has("PITCH", "PROPOSAL")):
+        # an apology or "stoor ik?" that ends the turn ("… en ik bel volgende week na, u heeft toch geen
+        # bezwaar"); one that opens a long turn ("oh excuus, … wij verzorgen …") is not what the customer answers
         return NEG_POLAR, "CX104"
     if u.has("PROPOSAL") and _statement_offer(u):
         return PROPOSAL, "CX101"
@@ -166,7 +167,8 @@ def _leading_benefit(seg: list[str], lex: Lexicon, kind: str) -> bool:
     """CX112 a yes/no or tag question that puts a benefit to the customer (`responses.leading_words`) with "toch"
     or "niet", or as a tag ("dat zou toch mooi zijn?", "is dat niet handiger?", "scheelt u tijd, hè?")."""
     lead = lex.words("responses.leading_words")
-    if not any(w in lead or (w.endswith("e") and w[:-1] in lead) for w in seg):  # "mooie", "handige"
+    body = _skip_particles(seg, lex.words("questions.particles"))  # "fijn, dan loop ik … klopt dat?" opens with "fijn"
+    if not any(w in lead or (w.endswith("e") and w[:-1] in lead) for w in body):  # "mooie", "handige"
         return False
     return kind == "tag" or "toch" in seg or "niet" in seg
 
