@@ -103,6 +103,8 @@ def _seller_context(u: Utt) -> tuple[str, str]:
         if last.kind != "wh" and offer_frame(seg, lex):
             return PROPOSAL, "CX108"
         if seg and seg[0] in lex.words("turns.check_starts") and not _wh_offer(seg, lex):
+            if last.kind != "wh" and _leading_benefit(seg, lex, last.kind):
+                return PITCH, "CX112"  # "dus dan is een tweede leverancier toch verstandig?" is no check
             return NEUTRAL_Q, "CX202"
         if last.kind == "wh":
             if labels & {"PROPOSAL"} and (_feedback_q(u, last) or _wh_offer(seg, lex)):
