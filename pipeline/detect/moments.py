@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.detect.reasons import not_money
+from pipeline.detect.reasons import LABEL_TO_REASON, not_money
 from pipeline.detect.turns import (
     CLOSING_Q,
     NEG_POLAR,
@@ -309,7 +309,7 @@ def _worry(words: list[str], s: int, e: int) -> bool:
 def _receptive_in_reason(u: Utt) -> bool:
     """NM208 does not apply where every receptive word is part of a reason ("dat draait prima", "die doen het nog
     prima": the customer is content with what they have)."""
-    reason_spans = [(s, e) for lab, _c, s, e in u.view.cues if lab.startswith(("R_", "RW_"))]
+    reason_spans = [(s, e) for lab, _c, s, e in u.view.cues if lab in LABEL_TO_REASON]
     return all(
         any(rs <= s and e <= re for rs, re in reason_spans) for lab, _c, s, e in u.view.cues if lab == "RECEPTIVE"
     )

@@ -57,6 +57,9 @@ class QLex:
     discourse_alone: frozenset[str]
     smalltalk_verbs: frozenset[str] = frozenset()
     smalltalk_topics: frozenset[str] = frozenset()
+    smalltalk_now: frozenset[str] = frozenset()  # topics small talk asks about in the present: weather, traffic
+    noun_wh: frozenset[str] = frozenset()  # wh-words that take a noun: "hoeveel mensen", "welke software"
+    determiners: frozenset[str] = frozenset()
     starters: frozenset[str] = frozenset()  # a question can only start on one of these (wh, finite, preposition)
 
     @classmethod
@@ -91,6 +94,9 @@ class QLex:
             discourse_alone=w("discourse_verbs_alone"),
             smalltalk_verbs=w("smalltalk_verbs"),
             smalltalk_topics=w("smalltalk_topics"),
+            smalltalk_now=w("smalltalk_now_topics"),
+            noun_wh=w("noun_wh"),
+            determiners=w("determiners"),
             starters=w("wh") | w("finite") | w("prepositions"),
         )
 
@@ -141,9 +147,6 @@ def _segments(view: CueView) -> list[tuple[int, int]]:
     return out
 
 
-_DETERMINERS = frozenset({"de", "het", "een", "onze", "ons", "uw", "jullie", "mijn", "die", "dit", "deze", "dat", "zo"})
-
-
 def _fronted_phrase(L: QLex, words: list[str], s: int, i: int) -> bool:
     """Raw ASR: the sentence opens with a short prepositional phrase and the verb follows it, so the inversion
     is a statement's ("met onze vaatwasser bent u eerder klaar"), not a question's; "voor de rest heeft u nog
@@ -151,7 +154,7 @@ def _fronted_phrase(L: QLex, words: list[str], s: int, i: int) -> bool:
     return (
         1 < i - s <= 4
         and words[s] in L.prepositions
-        and words[s + 1] in _DETERMINERS
+        and words[s + 1] in L.determiners
         and "rest" not in words[s:i]
     )
 
@@ -190,7 +193,7 @@ def _clause_start(L: QLex, words: list[str], after: list[str], s: int, i: int, p
         not punctuated
         and words[i] in L.prepositions
         and i + 2 < len(words)
-        and words[i + 1] in ("hoeveel", "welke", "welk", "wie")
+        and (words[i + 1] in L.noun_wh or words[i + 1] == "wie")
         and words[i - 1] not in L.prepositions
     ):
         # raw ASR: "… ingericht met hoeveel mensen zitten jullie daar"
@@ -209,8 +212,8 @@ def _clause_start(L: QLex, words: list[str], after: list[str], s: int, i: int, p
         return True
     # verb-second main clause: "hoe bezorgen jullie …", "waar rijden jullie …"; not the verb-final "hoeveel
     # verf ge verspilt" nor "… niet wat voor u zijn"
-    verb = nxt.endswith(("en", "t")) and nxt not in ("voor", "niet")
-    return verb and words[i + 2] in L.subject_2p and words[i] not in ("hoeveel", "welke", "welk")
+    verb = nxt.endswith(("en", "t")) and nxt != "niet"
+    return verb and words[i + 2] in L.subject_2p and words[i] not in L.noun_wh
 
 
 def _starts_question(L: QLex, words: list[str], i: int, end: int) -> tuple[str, str]:
@@ -357,15 +360,16 @@ def is_discovery(view: CueView, clause: Clause, cue_labels_in_clause: set[str]) 
 def _small_talk(seg: list[str], L: QLex) -> bool:
     """DQ102: "hoe was de kerst?", "hoe ging de wedstrijd zaterdag", "hoe is de vakantie verlopen?", "hoe is het
     weer daar?": a "hoe" question about an event, the weather or the traffic (`questions.smalltalk_topics`), in the
-    past tense or about the weather (`questions.smalltalk_verbs`). "Hoe gaat het in de winter met de verwarming?"
-    asks about their situation. Fixed greetings ("hoe gaat het met u?") are SMALLTALK phrase patterns."""
+    past tense (`questions.smalltalk_verbs`) or about the weather or traffic (`questions.smalltalk_now_topics`).
+    "Hoe gaat het in de winter met de verwarming?" asks about their situation. Fixed greetings ("hoe gaat het met
+    u?") are SMALLTALK phrase patterns."""
     if "hoe" not in seg[:3]:
         return False
-    head = seg[seg.index("hoe") : seg.index("hoe") + 6]
-    topic = next((w for w in head if w in L.smalltalk_topics), None)
+    at = seg.index("hoe")
+    topic = next((w for w in seg[at : at + 6] if w in L.smalltalk_topics), None)
     if topic is None:
         return False
-    return topic in ("weer", "weertje", "verkeer", "file", "files") or any(w in L.smalltalk_verbs for w in seg)
+    return topic in L.smalltalk_now or any(w in L.smalltalk_verbs for w in seg)
 
 
 def with_discovery(view: CueView, info: QuestionInfo) -> QuestionInfo:
