@@ -49,3 +49,19 @@ def test_cue_views_of_texts_with_untidy_whitespace_equal_the_component(nlp) -> N
     batched = cue_views(nlp, texts)
     single = [nlp(t)._.nc for t in texts]
     assert [(v.words, v.after, v.cues) for v in batched] == [(v.words, v.after, v.cues) for v in single]
+
+
+def test_no_pattern_is_listed_twice() -> None:
+    """A pattern listed twice under one label is dead weight, and of two weights only the later one counts."""
+    import json
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parents[2] / "configs" / "patterns").glob("*.jsonl")):
+        seen: set[tuple[str, str]] = set()
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("{"):
+                continue
+            row = json.loads(line)
+            key = (row["label"], json.dumps(row["pattern"], ensure_ascii=False))
+            assert key not in seen, f"{path.name}: {key}"
+            seen.add(key)
