@@ -119,11 +119,12 @@ def is_candidate_in(call: list[Utt], i: int) -> bool:
         return True
     if u.role != "customer" or len(u.words) < 3 or is_backchannel(u):
         return False
-    if _yes_opening(u):
-        return False  # NM116 "ja, stuur dat maar door", "dat zal ik doen": the customer takes the proposal
     j = _previous_seller(call, i)
-    return j is not None and seller_context(call[j])[0] == PROPOSAL and all(
-        call[k].role != "customer" or is_backchannel(call[k]) for k in range(j + 1, i)
+    return (
+        j is not None
+        and seller_context(call[j])[0] == PROPOSAL
+        and all(call[k].role != "customer" or is_backchannel(call[k]) for k in range(j + 1, i))
+        and not _yes_opening(u)  # NM116 "ja, stuur dat maar door", "dat zal ik doen": the customer takes it
     )
 
 
