@@ -149,6 +149,8 @@ def _seller_context(u: Utt) -> tuple[str, str]:
         return NEG_POLAR, "CX104"
     if u.has("PROPOSAL") and _statement_offer(u):
         return PROPOSAL, "CX101"
+    if _rhetorical_want(u.words[-16:], lex):
+        return PITCH, "CX113"  # "dan wilt u toch ook dat die trekkers recht rijden" (raw ASR, no "?")
     tail_clause = u.q.clauses[-1] if u.q.clauses else None
     tail_start = tail_clause.start if tail_clause is not None else 0
     if offer_frame(u.words[max(tail_start, len(u.words) - 16) :], lex):
@@ -173,6 +175,17 @@ def _leading_benefit(seg: list[str], lex: Lexicon, kind: str) -> bool:
     if not any(w in lead or (w.endswith("e") and w[:-1] in lead) for w in body):  # "mooie", "handige"
         return False
     return kind == "tag" or "toch" in seg or "niet" in seg
+
+
+def _rhetorical_want(seg: list[str], lex: Lexicon) -> bool:
+    """CX113 "u wilt toch ook dat …", "dat wilt ge toch voorkomen": what the customer must want, put to them as
+    a given; a pitch whether or not the transcript marks it as a question (`turns.want_verbs`)."""
+    want, you = lex.words("turns.want_verbs"), lex.words("questions.subject_2p")
+    for k in range(len(seg) - 2):
+        a, b = seg[k], seg[k + 1]
+        if ((a in want and b in you) or (a in you and b in want)) and "toch" in seg[k + 2 : k + 4]:
+            return True
+    return False
 
 
 def _pitched_before(u: Utt, c: Clause) -> bool:
