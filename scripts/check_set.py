@@ -48,9 +48,10 @@ def parse_cues(text):
                 break
 
 
+NAME_LINE = r"^([^:]{1,40}):\s*(.*)$"  # "Daan: …", in .txt lines and .srt cues
 # per cue format: how a cue names its speaker, and what a cue without one lacks
 CUE_SPEAKER = {
-    "srt": (r"^([^:]{1,40}):\s*(.*)$", "speaker"),
+    "srt": (NAME_LINE, "speaker"),
     "vtt": (r"^<v\s+([^>]+)>(.*?)(</v>)?$", "voice tag"),
 }
 
@@ -64,7 +65,7 @@ def parse(path):
     if ext == "txt":
         for line in text.splitlines():
             line = re.sub(r"^\[\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?\]\s*", "", line)  # "[00:01] Daan: …"
-            m = re.match(r"^([^:]{1,40}):\s*(.*)$", line)
+            m = re.match(NAME_LINE, line)
             if m:
                 utts.append((m.group(1).strip(), m.group(2)))
     elif ext in CUE_SPEAKER:
