@@ -276,6 +276,10 @@ class CueMatcher:
             for key, pats in by_key.items():
                 m.add(key, pats)
             self.gated_matchers.append((gate_words, m))
+        self._gate_index: dict[str, list[int]] = {}  # gate word -> the gated Matchers it opens
+        for mi, (gates, _m) in enumerate(self.gated_matchers):
+            for w in gates[0]:
+                self._gate_index.setdefault(w, []).append(mi)
 
     @staticmethod
     def _token_words(tok: dict[str, Any]) -> set[str]:
@@ -422,9 +426,18 @@ class CueMatcher:
                 words, offsets = self._joined(views, gated)
                 self._spread(self.matcher(Doc(self.vocab, words=words)), offsets, gated, views, out)
             return
-        sets = {k: set(views[k].words) for k in pick if views[k].words and not self.gate.isdisjoint(views[k].words)}
-        for gates, matcher in self.gated_matchers:
-            gated = [k for k, ws in sets.items() if all(not g.isdisjoint(ws) for g in gates)]
+        # which views each gated Matcher runs on: its gate words (an index) first, then its required words
+        per_matcher: list[list[int]] = [[] for _ in self.gated_matchers]
+        by_word = self._gate_index
+        for k in pick:
+            ws = set(views[k].words)
+            hits: set[int] = set()
+            for w in ws & self.gate:
+                hits.update(by_word[w])
+            for mi in sorted(hits):
+                if all(not g.isdisjoint(ws) for g in self.gated_matchers[mi][0][1:]):
+                    per_matcher[mi].append(k)
+        for (_gates, matcher), gated in zip(self.gated_matchers, per_matcher, strict=True):
             if gated:
                 words, offsets = self._joined(views, gated)
                 self._spread(matcher(Doc(self.vocab, words=words)), offsets, gated, views, out)
