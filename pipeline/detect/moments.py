@@ -139,6 +139,14 @@ def _yes_opening(u: Utt) -> bool:
     return not (len(w) > n and w[n] == "maar")
 
 
+def _firm_yes_opening(u: Utt) -> str:
+    """NM119: the turn opens with an explicit yes to the proposal (`moments.firm_yes_openers`: "dat is goed",
+    "prima", "akkoord", "afgesproken"), not a bare "ja" (as in "ja nee, dat gaat niet") nor "goed, …" (a discourse
+    marker: "goed, zet het maar op papier")."""
+    text = " ".join(u.words[:6]) + " "
+    return next((p for p in u.view.lex.phrases("moments.firm_yes_openers") if text.startswith(p + " ")), "")
+
+
 def _previous_seller(call: list[Utt], i: int) -> int | None:
     for j in range(i - 1, -1, -1):
         if call[j].role == "seller" and call[j].words and not is_backchannel(call[j]):
@@ -452,6 +460,13 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         # NM210 "woensdag nee, donderdag kan wel": another day or time for the proposed meeting takes it
         score -= 0.5
         ev.append(f"NM210 another time '{_quote(u, 'RESCHEDULE')}'")
+    if ctx == PROPOSAL and not refusing and not reasons and "OBJECT" not in labels and but is None:
+        firm = _firm_yes_opening(u)
+        if firm:
+            # NM119 "da's goed. de eerste week van februari. nee, niet op maandag": the customer takes the proposal
+            # first; a "nee" after that sets a condition on it
+            score -= 0.4
+            ev.append(f"NM119 takes it first '{firm}'")
     if "UNSURE" in labels and not refusing and ctx != PROPOSAL:
         score -= 0.25
         ev.append(f"NM206 neutral answer '{_quote(u, 'UNSURE')}'")
