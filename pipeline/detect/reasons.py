@@ -278,7 +278,7 @@ def assign(
                 if rep_turns >= 1 and seller_context(call[j])[0] == PROPOSAL:
                     break  # a later proposal (a call-back, a smaller trial): the answers are about it
                 rep_turns += 1
-                if rep_turns <= 2 and not call[p].has("DEFLECT"):
+                if rep_turns <= 3:
                     for r, v in _rep_restates(call[j]).items():
                         scores[r] = scores.get(r, 0.0) + v
                         restated = True
