@@ -200,6 +200,7 @@ def _literal(pattern: list[dict[str, Any]]) -> str | None:
     return " ".join(words)
 
 
+REPORTED = "REPORTED"  # the cue label of reported speech (its span may cross the quote's colon)
 PAUSE = "~"  # in CueView.after: an ASR filler followed this word ("… dank u wel eh hoe doen jullie dat nu")
 
 
@@ -363,11 +364,14 @@ class CueMatcher:
 
     def _finish(self, view: CueView, cues: list[tuple[str, str, int, int]]) -> None:
         after = view.after
-        # a cue never spans a sentence end ("… echt niet. Ik zei …" holds no "niet ik")
+        # a cue never spans a sentence end ("… echt niet. Ik zei …" holds no "niet ik"); reported speech runs on
+        # over the colon that opens the quote ("mijn vader zei altijd: nee, …")
         if any(after):
             cues = [
                 c for c in cues
-                if c[3] - c[2] < 2 or not any(after[k] and _ends(after[k]) for k in range(c[2], c[3] - 1))
+                if c[3] - c[2] < 2
+                or not any(after[k] and _ends(after[k].replace(":", "") if c[0] == REPORTED else after[k])
+                           for k in range(c[2], c[3] - 1))
             ]
         cues.sort(key=lambda c: (c[2], c[3]))
         view.cues = cues

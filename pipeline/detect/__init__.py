@@ -124,6 +124,8 @@ def _call_utts(rows: list[dict[str, Any]], views: list[CueView]) -> list[Utt]:
     for r, view in zip(rows, views, strict=True):
         q = analyse(view)
         role = r["role"] or "unknown"
+        if role == "customer":
+            moments_mod.drop_reported(view)
         if role == "seller" and q.is_question:
             q = with_discovery(view, q)
         out.append(

@@ -39,7 +39,7 @@ from pipeline.detect.turns import (
     is_backchannel,
     seller_context,
 )
-from pipeline.nlp import PAUSE
+from pipeline.nlp import PAUSE, REPORTED, CueView
 
 GATE = frozenset(
     {
@@ -137,6 +137,24 @@ def _yes_opening(u: Utt) -> bool:
         return False
     n = len(opener.split())
     return not (len(w) > n and w[n] == "maar")
+
+
+def drop_reported(view: CueView, max_words: int = 10) -> None:
+    """NM211 reported speech: "mijn vader zei altijd: nee jong, dat is voor later" quotes someone else's (or an
+    old) no. The cues inside the quote, from the speech verb to the end of its sentence (at most `max_words`
+    after the "nee"), speak for nobody in this call: drop them from the view, keeping the REPORTED cue itself."""
+    spans = []
+    for lab, _c, s, e in view.cues:
+        if lab != REPORTED:
+            continue
+        end = min(len(view.words), e + max_words)
+        for k in range(e - 1, end):
+            if any(ch in ".?!" for ch in view.after[k]):
+                end = k + 1
+                break
+        spans.append((s, end))
+    if spans:
+        view.cues = [c for c in view.cues if c[0] == REPORTED or not any(a <= c[2] and c[3] <= b for a, b in spans)]
 
 
 def _firm_yes_opening(u: Utt) -> str:
@@ -483,6 +501,8 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         after_no = offer_ctx and bool(uncovered_nee) and uncovered_nee[0] <= 1 and last.start > 2
         score -= 0.1 if after_no else 0.4
         ev.append("NM207 counter-question")
+    if REPORTED in labels:
+        ev.append(f"NM211 reported speech '{_quote(u, REPORTED)}' (the words it quotes refuse nothing)")
     if is_backchannel(u):
         score = 0.0
     score = max(0.0, min(1.0, score))

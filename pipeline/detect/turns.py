@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.detect.questions import Clause, QuestionInfo
-from pipeline.nlp import CueView, Lexicon
+from pipeline.nlp import CueView, Lexicon, first_phrase
 
 # Seller context classes (codes CX1xx in docs/rules.md)
 PROPOSAL = "proposal"  # CX101 an offer, request or proposal the customer can decline
@@ -98,8 +98,12 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             return CLOSING_Q, "CX103"
         if "NEG_POLAR_Q" in labels:
             return NEG_POLAR, "CX104"
+        if "COURTESY" in labels:
+            return NEUTRAL_Q, "CX205"  # "wil je een kop koffie?", "hoort u me goed?", "zal ik ter bevestiging bellen?"
         seg = u.words[last.start : last.end]
         lead = _skip_particles(seg, lex.words("questions.particles"))
+        if first_phrase(seg, lex.phrases("turns.check_tails")):
+            return NEUTRAL_Q, "CX202"  # "… ge rijdt met een hybride, als ik het goed heb?" checks a fact
         if last.kind != "wh" and offer_frame(seg, lex):
             return PROPOSAL, "CX108"
         if seg and seg[0] in lex.words("turns.check_starts") and not _wh_offer(seg, lex):
