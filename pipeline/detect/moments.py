@@ -152,9 +152,43 @@ def drop_reported(view: CueView, max_words: int = 10) -> None:
             if any(ch in ".?!" for ch in view.after[k]):
                 end = k + 1
                 break
-        spans.append((s, end))
+        spans.append((max(0, s - 2), end))  # with the speaker: "mijn vrouw zei …"
     if spans:
         view.cues = [c for c in view.cues if c[0] == REPORTED or not any(a <= c[2] and c[3] <= b for a, b in spans)]
+
+
+def _ends_with_go_ahead(u: Utt, proposal: bool = False) -> str:
+    """NM212: the turn's last words say yes to what was put to the customer: a go-ahead phrase
+    (`disqualifiers.resolve` without the sending ones, "laten we het doen", "dan doen we dat") or a GOAHEAD
+    imperative ("maak die berekening maar", "kom maar langs"), with no refusal, objection or brush-off after it."""
+    words = u.words
+    n = len(words)
+    lex = u.view.lex
+    send = lex.words("moments.send_words")
+    best = -1
+    found = ""
+    text = " " + " ".join(words) + " "
+    for p in lex.phrases("disqualifiers.resolve"):
+        if send.isdisjoint(p.split()):
+            at = text.rfind(f" {p} ")
+            if at >= 0:
+                k = text[:at].count(" ")  # word index of the phrase
+                if k > best:
+                    best, found = k, p
+    for lab, _c, s, e in u.view.cues:
+        if lab == "GOAHEAD" and s > best:
+            best, found = s, u.view.text(s, e)
+    if proposal:  # to a proposal, "… na vieren gaat dat, dat is goed" takes it (a turn that names no reason)
+        for p in lex.phrases("moments.proposal_yes_endings"):
+            at = text.rfind(f" {p} ")
+            k = text[:at].count(" ") if at >= 0 else -1
+            if k >= n - 4 and k > best:
+                best, found = k, p
+    if best < 0 or best < n - 8:
+        return ""
+    if any(lab in ("REFUSAL", "NEG_INTENT", "DEFLECT", "OBJECT") and e > best for lab, _c, _s, e in u.view.cues):
+        return ""
+    return found
 
 
 def _firm_yes_opening(u: Utt) -> str:
@@ -368,7 +402,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     base, w_nee, w_ref, w_defl, w_obj, w_reason = WEIGHTS[ctx]
     ev: list[str] = []
     score = base
-    if ctx in (STATEMENT, NEUTRAL_Q, NONE) and _recent_offer(call, i, recent_turns):
+    if ctx in (STATEMENT, NEUTRAL_Q, NONE) and code != "CX205" and _recent_offer(call, i, recent_turns):
         score += 0.15 if ctx != NEUTRAL_Q else 0.10
         ev.append("CX106 recent offer")
 
@@ -485,6 +519,11 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
             # first; a "nee" after that sets a condition on it
             score -= 0.4
             ev.append(f"NM119 takes it first '{firm}'")
+    go = _ends_with_go_ahead(u, ctx == PROPOSAL and not reasons) if offer_ctx and "DEFLECT" not in labels else ""
+    if go:
+        # NM212 "ik weet niet of ik dat elke maand opkrijg, maar goed, laten we het doen": doubts, then a yes
+        score -= 0.4
+        ev.append(f"NM212 ends with a go-ahead '{go}'")
     if "UNSURE" in labels and not refusing and ctx != PROPOSAL:
         score -= 0.25
         ev.append(f"NM206 neutral answer '{_quote(u, 'UNSURE')}'")

@@ -142,6 +142,8 @@ def _seller_context(u: Utt) -> tuple[str, str]:
     opens = len(u.words) <= 10 and any(lab == "CLOSING_Q" and st <= 1 for lab, _c, st, _e in u.view.cues)
     if "CLOSING_Q" in tail or opens:
         return CLOSING_Q, "CX103"
+    if first_phrase(u.words[-8:], lex.phrases("turns.check_tails")):
+        return NEUTRAL_Q, "CX202"  # raw ASR, no "?": "… ge rijdt met een hybride als ik het goed heb"
     ack = lex.words("turns.backchannel") | lex.words("turns.ack_extra")
     body = [w for w in u.words if w not in ack]
     if body and body[0] in lex.words("turns.check_starts"):
