@@ -159,22 +159,20 @@ def drop_reported(view: CueView, max_words: int = 10) -> None:
 
 def _ends_with_go_ahead(u: Utt, proposal: bool = False) -> str:
     """NM212: the turn's last words say yes to what was put to the customer: a go-ahead phrase
-    (`disqualifiers.resolve` without the sending ones, "laten we het doen", "dan doen we dat") or a GOAHEAD
+    (`moments.go_ahead_phrases`: "laten we het doen", "dan doen we dat", "kom maar langs") or a GOAHEAD
     imperative ("maak die berekening maar", "kom maar langs"), with no refusal, objection or brush-off after it."""
     words = u.words
     n = len(words)
     lex = u.view.lex
-    send = lex.words("moments.send_words")
     best = -1
     found = ""
     text = " " + " ".join(words) + " "
-    for p in lex.phrases("disqualifiers.resolve"):
-        if send.isdisjoint(p.split()):
-            at = text.rfind(f" {p} ")
-            if at >= 0:
-                k = text[:at].count(" ")  # word index of the phrase
-                if k > best:
-                    best, found = k, p
+    for p in lex.phrases("moments.go_ahead_phrases"):
+        at = text.rfind(f" {p} ")
+        if at >= 0:
+            k = text[:at].count(" ")  # word index of the phrase
+            if k > best:
+                best, found = k, p
     for lab, _c, s, e in u.view.cues:
         if lab == "GOAHEAD" and s > best:
             best, found = s, u.view.text(s, e)
@@ -402,7 +400,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     base, w_nee, w_ref, w_defl, w_obj, w_reason = WEIGHTS[ctx]
     ev: list[str] = []
     score = base
-    if ctx in (STATEMENT, NEUTRAL_Q, NONE) and code != "CX205" and _recent_offer(call, i, recent_turns):
+    if ctx in (STATEMENT, NEUTRAL_Q, NONE) and _recent_offer(call, i, recent_turns):
         score += 0.15 if ctx != NEUTRAL_Q else 0.10
         ev.append("CX106 recent offer")
 
