@@ -510,6 +510,10 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         # NM210 "woensdag nee, donderdag kan wel": another day or time for the proposed meeting takes it
         score -= 0.5
         ev.append(f"NM210 another time '{_quote(u, 'RESCHEDULE')}'")
+    if "ACCEPTED" in labels and offer_ctx:
+        # NM213 "nee, die brochure hoeft niet, ik heb toch al ja gezegd": what is declined is a detail of a yes
+        score -= 0.8
+        ev.append(f"NM213 already said yes '{_quote(u, 'ACCEPTED')}'")
     if ctx == PROPOSAL and not refusing and not reasons and "OBJECT" not in labels and but is None:
         firm = _firm_yes_opening(u)
         if firm:
