@@ -224,8 +224,8 @@ def _split_offer(call: list[Utt], j: int) -> tuple[str, str, int] | None:
 def _recent_offer(call: list[Utt], i: int, seller_turns: int) -> bool:
     seen = 0
     for j in range(i - 1, -1, -1):
-        if call[j].role != "seller":
-            continue
+        if call[j].role != "seller" or not call[j].words or is_backchannel(call[j]):
+            continue  # the rep's "ja", "mm" inside the customer's turn is no turn of the rep's
         if seller_context(call[j])[0] in (PROPOSAL, PITCH):
             return True
         seen += 1
@@ -240,6 +240,18 @@ def _nee_positions(u: Utt) -> list[int]:
 
 def _covered(u: Utt, pos: int, labels: set[str]) -> bool:
     return any(lab in labels and s <= pos < e for lab, _c, s, e in u.view.cues)
+
+
+def _split_concession(call: list[Utt], i: int) -> bool:
+    """The customer's previous piece, split from this one by the rep's backchannels only (raw ASR: "kijk die
+    korting is allemaal leuk en aardig" - "ja" - "maar …"), is a concession (`moments.concession_words`)."""
+    k = i - 1
+    while k >= 0 and call[k].role == "seller" and (not call[k].words or is_backchannel(call[k])):
+        k -= 1
+    if k == i - 1 or k < 0 or call[k].role != "customer":
+        return False
+    conc = call[k].view.lex.words("moments.concession_words")
+    return any(w in conc for w in call[k].words) or call[k].has("RECEPTIVE")
 
 
 def _quote(u: Utt, label: str) -> str:
@@ -450,12 +462,16 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         ev.append(f"NM103 deflection '{_quote(u, 'DEFLECT')}'")
     opener = _opener(u) if "OPENER" in labels else ""
     but = _concession_but(u, ctx == PROPOSAL) if "BUT" in labels else None
+    split_but = but is None and words[:1] == ["maar"] and _strong_reason(u) and _split_concession(call, i)
+    if split_but:
+        but = 0  # NM109 across a backchannel: "die korting is leuk en aardig" - "ja" - "maar daar gaat mijn broer over"
     if "OBJECT" in labels:
         score += w_obj
         ev.append(f"NM104 objection '{_quote(u, 'OBJECT')}'")
     elif but is not None:
         score += w_obj
-        ev.append(f"NM109 concession + maar '{u.view.text(max(0, but - 2), but + 3)}'")
+        ev.append(f"NM109 concession + maar '{u.view.text(max(0, but - 2), but + 3)}'"
+                  + (" (the concession in the piece before the rep's backchannel)" if split_but else ""))
     elif opener:
         score += w_obj
         ev.append(f"NM104 objection '{opener}'")
