@@ -501,8 +501,8 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         code_h, title = HARMLESS[name]
         if name == "SELFCORR":
             score -= 0.7
-        elif name in ("REASSURE", "AGREE") and offer_ctx and reasons:
-            score -= 0.1  # "nee joh, dat doet mijn neef al": the particle softens, the reason refuses
+        elif offer_ctx and reasons and (name in ("REASSURE", "AGREE") or (name == "SYMPATHY" and _money_objection(u))):
+            score -= 0.1  # "nee joh, dat doet mijn neef al", "oei nee, da's veel te duur": the reason refuses
         else:
             score -= 0.5
         ev.append(f"{code_h} {title} '{_quote(u, name)}'")
