@@ -119,7 +119,7 @@ def _far_apart(call: list[Utt], p: int) -> bool:
     return bool(theirs) and min(mine) * 2 <= min(theirs)
 
 
-def _agreements(call: list[Utt], moments: frozenset[int] = frozenset()) -> list[int]:
+def agreements(call: list[Utt], moments: frozenset[int] = frozenset()) -> list[int]:
     """Positions where the customer agrees to go ahead: a resolving phrase ("dan doen we dat", "dat verandert
     de zaak"), or a yes to a meeting/deal proposal of the seller. A "stuur maar" to the rep's offer to send
     information (no meeting word: "dan stuur ik je de info") is no go-ahead."""
@@ -248,7 +248,7 @@ def establish(
         return CallDisqualifiers((), None, None, None, None, "")
     if outcome == "won":  # DQ204: the customer went ahead (deal, meeting): every objection was resolved
         return CallDisqualifiers((), None, None, None, None, "DQ204 outcome: the customer went ahead")
-    agreed = _agreements(call, frozenset(moment_pos))
+    agreed = agreements(call, frozenset(moment_pos))
     resp_at = dict(zip(moment_pos, responses, strict=True))
     for dq, code in (("budget", "DQ201"), ("fit", "DQ202")):
         pos = [p for p, r in zip(moment_pos, reasons, strict=True) if r == dq]

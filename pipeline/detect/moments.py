@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.detect.reasons import LABEL_TO_REASON, not_money
+from pipeline.detect import disqualifiers as dq_mod
+from pipeline.detect.reasons import LABEL_TO_REASON, not_money, price_quoted
 from pipeline.detect.turns import (
     CLOSING_Q,
     NEG_POLAR,
@@ -187,6 +188,19 @@ def _ends_with_go_ahead(u: Utt, proposal: bool = False) -> str:
     if any(lab in ("REFUSAL", "NEG_INTENT", "DEFLECT", "OBJECT") and e > best for lab, _c, _s, e in u.view.cues):
         return ""
     return found
+
+
+def _polite_decline(u: Utt) -> str:
+    """NM214: the turn's refusal is only a polite "not needed" (`moments.polite_declines`: "dat hoeft niet",
+    "niet nodig", "hoef ik niet"), with no stronger refusal, negated intent or objection."""
+    polite = u.view.lex.phrases("moments.polite_declines")
+    spans = [(s, e) for lab, _c, s, e in u.view.cues
+             if lab == "REFUSAL" and any(p in u.view.text(s, e) for p in polite)]
+    for lab, _c, s, e in u.view.cues:
+        inside = any(a < e and s < b for a, b in spans)  # "hoef ik niet" is also a negated intent
+        if lab in ("OBJECT", "DOUBT") or (lab in ("REFUSAL", "NEG_INTENT") and not inside):
+            return ""
+    return u.view.text(*spans[0]) if spans else ""
 
 
 def _firm_yes_opening(u: Utt) -> str:
@@ -530,6 +544,14 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         # NM213 "nee, die brochure hoeft niet, ik heb toch al ja gezegd": what is declined is a detail of a yes
         score -= 0.8
         ev.append(f"NM213 already said yes '{_quote(u, 'ACCEPTED')}'")
+    polite = _polite_decline(u) if (ctx == PROPOSAL or code == "CX205") and "DEFLECT" not in labels else ""
+    if polite and not any(r not in ("R_NO_NEED",) for r in reasons) and not price_quoted(call, i, 1) and any(
+        a < i for a in dq_mod.agreements(call)
+    ):
+        # NM214 the customer agreed earlier in the call; "nee, dat hoeft niet" to the rep's next offer (a reminder
+        # call, a proof, a manual) declines a detail of that yes, not the sale
+        score -= 0.7
+        ev.append(f"NM214 detail declined after a yes '{polite}'")
     if ctx == PROPOSAL and not refusing and not reasons and "OBJECT" not in labels and but is None:
         firm = _firm_yes_opening(u)
         if firm:
