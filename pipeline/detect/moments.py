@@ -564,6 +564,12 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         # NM212 "ik weet niet of ik dat elke maand opkrijg, maar goed, laten we het doen": doubts, then a yes
         score -= 0.4
         ev.append(f"NM212 ends with a go-ahead '{go}'")
+    rev = next((s for lab, _c, s, _e in u.view.cues if lab == "REVERSAL"), None)
+    first_no = min([s for lab, _c, s, _e in u.view.cues if lab in ("NEE", "REFUSAL", "NEG_INTENT")], default=None)
+    if rev is not None and first_no is not None and first_no < rev and offer_ctx:
+        # NM215 "nee, folder hoeft niet … of doe toch maar, dan kan mijn vader hem ook lezen": the no is taken back
+        score -= 0.7
+        ev.append(f"NM215 takes the no back '{_quote(u, 'REVERSAL')}'")
     if "UNSURE" in labels and not refusing and ctx != PROPOSAL:
         score -= 0.25
         ev.append(f"NM206 neutral answer '{_quote(u, 'UNSURE')}'")

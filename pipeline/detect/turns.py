@@ -102,6 +102,8 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             return NEUTRAL_Q, "CX205"  # "wil je een kop koffie?", "hoort u me goed?", "zal ik ter bevestiging bellen?"
         seg = u.words[last.start : last.end]
         lead = _skip_particles(seg, lex.words("questions.particles"))
+        if last.kind == "tag" and "geen" in seg and not _leading_benefit(seg, lex, last.kind):
+            return NEUTRAL_Q, "CX202"  # "… u heeft geen melkrobot, toch?" checks a fact: "nee" answers it
         if first_phrase(seg, lex.phrases("turns.check_tails")):
             return NEUTRAL_Q, "CX202"  # "… ge rijdt met een hybride, als ik het goed heb?" checks a fact
         if last.kind != "wh" and offer_frame(seg, lex):
