@@ -545,7 +545,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         score -= 0.8
         ev.append(f"NM213 already said yes '{_quote(u, 'ACCEPTED')}'")
     polite = _polite_decline(u) if (ctx == PROPOSAL or code == "CX205") and "DEFLECT" not in labels else ""
-    if polite and not any(r not in ("R_NO_NEED",) for r in reasons) and not price_quoted(call, i, 1) and any(
+    if polite and set(reasons) <= {"R_NO_NEED"} and not price_quoted(call, i, 1) and any(
         a < i for a in dq_mod.agreements(call)
     ):
         # NM214 the customer agreed earlier in the call; "nee, dat hoeft niet" to the rep's next offer (a reminder
