@@ -129,13 +129,18 @@ def is_candidate_in(call: list[Utt], i: int) -> bool:
     )
 
 
+def _opening_phrase(u: Utt, name: str, n_words: int) -> str:
+    """The first phrase of lexicon list `name` that the turn opens with (within its first `n_words` words)."""
+    text = " ".join(u.words[:n_words]) + " "
+    return next((p for p in u.view.lex.phrases(name) if text.startswith(p + " ")), "")
+
+
 def _yes_opening(u: Utt) -> bool:
     """The turn opens with a yes (`moments.yes_openers`: "ja", "goed", "dat zal ik doen"), not "ja maar"."""
-    w = u.words
-    text = " ".join(w[:5]) + " "
-    opener = next((p for p in u.view.lex.phrases("moments.yes_openers") if text.startswith(p + " ")), None)
-    if opener is None:
+    opener = _opening_phrase(u, "moments.yes_openers", 5)
+    if not opener:
         return False
+    w = u.words
     n = len(opener.split())
     return not (len(w) > n and w[n] == "maar")
 
@@ -158,31 +163,34 @@ def drop_reported(view: CueView, max_words: int = 10) -> None:
         view.cues = [c for c in view.cues if c[0] == REPORTED or not any(a <= c[2] and c[3] <= b for a, b in spans)]
 
 
-def _ends_with_go_ahead(u: Utt, proposal: bool = False) -> str:
-    """NM212: the turn's last words say yes to what was put to the customer: a go-ahead phrase
-    (`moments.go_ahead_phrases`: "laten we het doen", "dan doen we dat", "kom maar langs") or a GOAHEAD
-    imperative ("maak die berekening maar", "kom maar langs"), with no refusal, objection or brush-off after it."""
-    words = u.words
-    n = len(words)
-    lex = u.view.lex
-    best = -1
-    found = ""
-    text = " " + " ".join(words) + " "
-    for p in lex.phrases("moments.go_ahead_phrases"):
+def _last_phrase(text: str, phrases: tuple[str, ...]) -> tuple[int, str]:
+    """(word index, phrase) of the phrase that occurs last in `text` (words padded by spaces; the first of
+    `phrases` on a tie), or (-1, "")."""
+    best, found = -1, ""
+    for p in phrases:
         at = text.rfind(f" {p} ")
         if at >= 0:
             k = text[:at].count(" ")  # word index of the phrase
             if k > best:
                 best, found = k, p
+    return best, found
+
+
+def _ends_with_go_ahead(u: Utt, proposal: bool = False) -> str:
+    """NM212: the turn's last words say yes to what was put to the customer: a go-ahead phrase
+    (`moments.go_ahead_phrases`: "laten we het doen", "dan doen we dat", "kom maar langs") or a GOAHEAD
+    imperative ("maak die berekening maar", "kom maar langs"), with no refusal, objection or brush-off after it."""
+    n = len(u.words)
+    lex = u.view.lex
+    text = " " + " ".join(u.words) + " "
+    best, found = _last_phrase(text, lex.phrases("moments.go_ahead_phrases"))
     for lab, _c, s, e in u.view.cues:
         if lab == "GOAHEAD" and s > best:
             best, found = s, u.view.text(s, e)
     if proposal:  # to a proposal, "… na vieren gaat dat, dat is goed" takes it (a turn that names no reason)
-        for p in lex.phrases("moments.proposal_yes_endings"):
-            at = text.rfind(f" {p} ")
-            k = text[:at].count(" ") if at >= 0 else -1
-            if k >= n - 4 and k > best:
-                best, found = k, p
+        k, p = _last_phrase(text, lex.phrases("moments.proposal_yes_endings"))
+        if k >= n - 4 and k > best:
+            best, found = k, p
     if best < 0 or best < n - 8:
         return ""
     if any(lab in ("REFUSAL", "NEG_INTENT", "DEFLECT", "OBJECT") and e > best for lab, _c, _s, e in u.view.cues):
@@ -207,8 +215,7 @@ def _firm_yes_opening(u: Utt) -> str:
     """NM119: the turn opens with an explicit yes to the proposal (`moments.firm_yes_openers`: "dat is goed",
     "prima", "akkoord", "afgesproken"), not a bare "ja" (as in "ja nee, dat gaat niet") nor "goed, …" (a discourse
     marker: "goed, zet het maar op papier")."""
-    text = " ".join(u.words[:6]) + " "
-    return next((p for p in u.view.lex.phrases("moments.firm_yes_openers") if text.startswith(p + " ")), "")
+    return _opening_phrase(u, "moments.firm_yes_openers", 6)
 
 
 def _previous_seller(call: list[Utt], i: int) -> int | None:
@@ -564,12 +571,13 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         # NM212 "ik weet niet of ik dat elke maand opkrijg, maar goed, laten we het doen": doubts, then a yes
         score -= 0.4
         ev.append(f"NM212 ends with a go-ahead '{go}'")
-    rev = next((s for lab, _c, s, _e in u.view.cues if lab == "REVERSAL"), None)
-    first_no = min([s for lab, _c, s, _e in u.view.cues if lab in ("NEE", "REFUSAL", "NEG_INTENT")], default=None)
-    if rev is not None and first_no is not None and first_no < rev and offer_ctx:
-        # NM215 "nee, folder hoeft niet … of doe toch maar, dan kan mijn vader hem ook lezen": the no is taken back
-        score -= 0.7
-        ev.append(f"NM215 takes the no back '{_quote(u, 'REVERSAL')}'")
+    if "REVERSAL" in labels and offer_ctx:
+        rev = u.first("REVERSAL")
+        first_no = min([s for lab, _c, s, _e in u.view.cues if lab in ("NEE", "REFUSAL", "NEG_INTENT")], default=None)
+        if rev is not None and first_no is not None and first_no < rev:
+            # NM215 "nee, folder hoeft niet … of doe toch maar, dan kan mijn vader hem ook lezen": the no is taken back
+            score -= 0.7
+            ev.append(f"NM215 takes the no back '{_quote(u, 'REVERSAL')}'")
     if "UNSURE" in labels and not refusing and ctx != PROPOSAL:
         score -= 0.25
         ev.append(f"NM206 neutral answer '{_quote(u, 'UNSURE')}'")
