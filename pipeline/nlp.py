@@ -37,6 +37,7 @@ from spacy.tokens import Doc
 COMPONENT = "neecoach_cues_v1"  # spaCy factory names may not contain "."
 DEFAULT_PATTERNS = Path(__file__).resolve().parents[1] / "configs" / "patterns"
 SEPARATOR = "\u2016"  # joins utterances in a batch; no pattern contains it
+DIGITS = "\u2016digits"  # stands for "some word is all digits" in the gate sets of IS_DIGIT tokens
 PUNCT_BREAK = frozenset('.?!;:,…-–—()[]"“”„«»/')
 
 
@@ -96,17 +97,30 @@ class Lexicon:
 
 
 EMPTY_LEXICON = Lexicon()
-_PADDED: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+# phrase list -> its padded pairs, by id (a tuple's hash is not cached: hashing a long list on every lookup
+# cost more than the lookup); the entry keeps its tuple, so an id is never reused while it is cached
+_PADDED: dict[int, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
+
+
+def padded_phrases(phrases: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(phrase, " phrase ") pairs, built once per phrase list (a lexicon list is one tuple object)."""
+    got = _PADDED.get(id(phrases))
+    if got is None or got[0] is not phrases:
+        if len(_PADDED) >= 4096:  # lists built on the fly would pile up: start over
+            _PADDED.clear()
+        got = _PADDED[id(phrases)] = (phrases, tuple((p, f" {p} ") for p in phrases))
+    return got[1]
 
 
 def first_phrase(words: list[str], phrases: tuple[str, ...]) -> str | None:
     """The first of `phrases` (in list order) found as whole words in `words`, else None."""
-    padded = _PADDED.get(phrases)
-    if padded is None:
-        padded = _PADDED[phrases] = tuple((p, f" {p} ") for p in phrases)
-    text = " " + " ".join(words) + " "
-    for p, pad in padded:
-        if pad in text:
+    return first_phrase_in(" " + " ".join(words) + " ", phrases)
+
+
+def first_phrase_in(padded_text: str, phrases: tuple[str, ...]) -> str | None:
+    """`first_phrase` over words already joined and padded by spaces (`CueView.padded`)."""
+    for p, pad in padded_phrases(phrases):
+        if pad in padded_text:
             return p
     return None
 
@@ -127,6 +141,18 @@ class CueView:
     cues: list[tuple[str, str, int, int]] = field(default_factory=list)
     weights: Mapping[tuple[str, str], float] = field(default_factory=dict)
     lex: Lexicon = EMPTY_LEXICON
+    _padded: str = field(default="", init=False, repr=False, compare=False)
+
+    @property
+    def padded(self) -> str:
+        """The words joined by spaces, with a space at each end (for whole-word phrase lookups); built once."""
+        if not self._padded:
+            self._padded = " " + " ".join(self.words) + " "
+        return self._padded
+
+    def first_phrase(self, phrases: tuple[str, ...]) -> str | None:
+        """The first of `phrases` (in list order) found as whole words, else None."""
+        return first_phrase_in(self.padded, phrases)
 
     def labels(self) -> set[str]:
         return {c[0] for c in self.cues}
@@ -281,6 +307,7 @@ class CueMatcher:
         for mi, (gates, _m) in enumerate(self.gated_matchers):
             for w in gates[0]:
                 self._gate_index.setdefault(w, []).append(mi)
+        self._digit_gates = any(DIGITS in g for gates, _m in self.gated_matchers for g in gates)
 
     @staticmethod
     def _token_words(tok: dict[str, Any]) -> set[str]:
@@ -292,6 +319,8 @@ class CueMatcher:
                 out.add(val)
             elif isinstance(val, dict) and isinstance(val.get("IN"), list):
                 out.update(str(v) for v in val["IN"])
+        if tok.get("IS_DIGIT") is True and len(tok) == 1:
+            out.add(DIGITS)  # any number written in digits ("nee, 14 juni")
         return out
 
     @classmethod
@@ -435,6 +464,8 @@ class CueMatcher:
         by_word = self._gate_index
         for k in pick:
             ws = set(views[k].words)
+            if self._digit_gates and any(w.isdigit() for w in ws):
+                ws.add(DIGITS)
             hits: set[int] = set()
             for w in ws & self.gate:
                 hits.update(by_word[w])

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 from pipeline.detect.reasons import reason_scores
 from pipeline.detect.turns import PROPOSAL, Utt, seller_context
-from pipeline.nlp import Lexicon, first_phrase
+from pipeline.nlp import Lexicon
 
 _AMOUNT = re.compile(r"(?:€\s*)?(\d{1,3}(?:[.\s]\d{3})+|\d+)(?:,\d+)?")
 
@@ -136,7 +136,7 @@ def agreements(call: list[Utt], moments: frozenset[int] = frozenset()) -> list[i
         if c.role != "customer" or not c.words or j in moments or c.has("REFUSAL", "NEG_INTENT", "DEFLECT"):
             continue
         s = next((k for k in range(j - 1, -1, -1) if call[k].role == "seller" and call[k].words), None)
-        found = first_phrase(c.words, resolve)
+        found = c.view.first_phrase(resolve)
         if found:
             # "stuur maar" to "dan stuur ik je de info" takes the information, not the offer (no meeting word)
             if not (set(found.split()) & send and s is not None and not set(call[s].words) & meeting):
@@ -162,7 +162,7 @@ def _span_after(call: list[Utt], p: int, stop: int) -> list[int]:
 def _walk_away(u: Utt) -> str | None:
     """DQ218: the rep lets it go ("dan ga ik u daar niet mee lastigvallen", "dan laat ik het hierbij")."""
     lex = u.view.lex
-    found = first_phrase(u.words, lex.phrases("disqualifiers.walk_away"))
+    found = u.view.first_phrase(lex.phrases("disqualifiers.walk_away"))
     if found:
         return found
     verbs = lex.words("disqualifiers.walk_away_words")
@@ -183,7 +183,10 @@ def _weigh(
     """(position, evidence) where the call establishes `dq` from these moments, or None."""
     lex = call[0].view.lex
     firm_phrases = lex.phrases(f"disqualifiers.firm_{dq}")
-    concede = lex.phrases("disqualifiers.concede") + lex.phrases(f"disqualifiers.concede_{dq}")
+    concede: tuple[str, ...] = lex.bundle(
+        f"disqualifiers.concede+{dq}",
+        lambda lx: lx.phrases("disqualifiers.concede") + lx.phrases(f"disqualifiers.concede_{dq}"),
+    )
     firmness = lex.phrases("disqualifiers.firmness")
     points = 0
     why: list[str] = []
@@ -202,21 +205,21 @@ def _weigh(
         nxt = next((m for m in moment_pos if m > p), len(call))
         nxt = min([nxt, *[a for a in agreed if a > p]])
         turns = [p, *_span_after(call, p, nxt)]
-        firm = next((f for j in turns if (f := first_phrase(call[j].words, firm_phrases))), None)
+        firm = next((f for j in turns if (f := call[j].view.first_phrase(firm_phrases))), None)
         if firm and not any(w.startswith("DQ212") for w in why):
             add(2, p, f"DQ212 firm '{firm}'")
         if dq == "budget" and not any(w.startswith("DQ213") for w in why) and any(
             _far_apart(call, j) for j in turns if j == p or money & set(call[j].words)
         ):
             add(2, p, "DQ213 amounts far apart")
-        cue = first_phrase(call[p].words, firmness)
+        cue = call[p].view.first_phrase(firmness)
         if cue and not any(w.startswith("DQ215") for w in why):
             add(1, p, f"DQ215 firmness '{cue}'")
         explained = any(reason_scores(call[j]).get(dq, 0.0) >= 2.0 for j in turns[1:3])
         if responses.get(p) == "explore" and explained and not any(w.startswith("DQ216") for w in why):
             add(1, p, "DQ216 explained after a why")
     sellers = [j for j in range(pos[0] + 1, len(call)) if call[j].role == "seller"]
-    conceded = next((f for j in sellers if (f := first_phrase(call[j].words, concede))), None)
+    conceded = next((f for j in sellers if (f := call[j].view.first_phrase(concede))), None)
     if conceded:
         add(2, pos[0], f"DQ214 rep concedes '{conceded}'")
     walked = next((f for j in sellers if (f := _walk_away(call[j]))), None)

@@ -40,7 +40,7 @@ from pipeline.detect.turns import (
     is_backchannel,
     seller_context,
 )
-from pipeline.nlp import PAUSE, REPORTED, CueView
+from pipeline.nlp import PAUSE, REPORTED, CueView, padded_phrases
 
 GATE = frozenset(
     {
@@ -131,8 +131,8 @@ def is_candidate_in(call: list[Utt], i: int) -> bool:
 
 def _opening_phrase(u: Utt, name: str, n_words: int) -> str:
     """The first phrase of lexicon list `name` that the turn opens with (within its first `n_words` words)."""
-    text = " ".join(u.words[:n_words]) + " "
-    return next((p for p in u.view.lex.phrases(name) if text.startswith(p + " ")), "")
+    text = " " + " ".join(u.words[:n_words]) + " "
+    return next((p for p, pad in padded_phrases(u.view.lex.phrases(name)) if text.startswith(pad)), "")
 
 
 def _yes_opening(u: Utt) -> bool:
@@ -167,8 +167,8 @@ def _last_phrase(text: str, phrases: tuple[str, ...]) -> tuple[int, str]:
     """(word index, phrase) of the phrase that occurs last in `text` (words padded by spaces; the first of
     `phrases` on a tie), or (-1, "")."""
     best, found = -1, ""
-    for p in phrases:
-        at = text.rfind(f" {p} ")
+    for p, pad in padded_phrases(phrases):
+        at = text.rfind(pad)
         if at >= 0:
             k = text[:at].count(" ")  # word index of the phrase
             if k > best:
@@ -182,7 +182,7 @@ def _ends_with_go_ahead(u: Utt, proposal: bool = False) -> str:
     imperative ("maak die berekening maar", "kom maar langs"), with no refusal, objection or brush-off after it."""
     n = len(u.words)
     lex = u.view.lex
-    text = " " + " ".join(u.words) + " "
+    text = u.view.padded
     best, found = _last_phrase(text, lex.phrases("moments.go_ahead_phrases"))
     for lab, _c, s, e in u.view.cues:
         if lab == "GOAHEAD" and s > best:

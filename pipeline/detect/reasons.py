@@ -32,7 +32,7 @@ from collections import defaultdict
 
 from pipeline.detect.turns import PROPOSAL, Utt, seller_context
 from pipeline.labels import Reason
-from pipeline.nlp import Lexicon, first_phrase
+from pipeline.nlp import Lexicon
 
 LABEL_TO_REASON = {
     "R_BUDGET": Reason.BUDGET.value,
@@ -73,7 +73,7 @@ def _clustered(cues: list[tuple[str, float, int, int]]) -> dict[str, float]:
 def not_money(u: Utt) -> bool:
     """RE215 the customer says it is not the money ("'t is nie om de centen", "de prijs is het probleem niet":
     lexicon `reasons.not_money`)."""
-    return first_phrase(u.words, u.view.lex.phrases("reasons.not_money")) is not None
+    return u.view.first_phrase(u.view.lex.phrases("reasons.not_money")) is not None
 
 
 def reason_scores(u: Utt) -> dict[str, float]:
@@ -128,7 +128,7 @@ def _served_and_timed(u: Utt, found: list[tuple[str, float, int, int]], out: dic
         out.get(timing, 0.0) >= 1.5
         and out.get(comp, 0.0) > 0
         and contract & set(u.words)
-        and first_phrase(u.words, lex.phrases("reasons.later_cues"))
+        and u.view.first_phrase(lex.phrases("reasons.later_cues"))
     ):
         out[timing] += out[comp]
         out[comp] = 0.0
@@ -218,7 +218,7 @@ def _rep_restates(u: Utt) -> dict[str, float]:
     """RE213: the rep names the reason back ("dan past het niet binnen uw budget")."""
     out: dict[str, float] = {}
     for reason, phrases in u.view.lex.phrase_table("reasons.rep_restates").items():
-        if first_phrase(u.words, phrases):
+        if u.view.first_phrase(phrases):
             out[reason] = 1.0
     return out
 
@@ -238,7 +238,7 @@ def _new_offer(call: list[Utt], prev: int, p: int, kind: str = "new") -> bool:
 def _default_reading(u: Utt) -> str | None:
     """RE205: what the moment's own words mean when nothing else in the call names a reason."""
     for reason, phrases in u.view.lex.phrase_table("reasons.defaults").items():
-        if first_phrase(u.words, phrases):
+        if u.view.first_phrase(phrases):
             return reason
     return None
 

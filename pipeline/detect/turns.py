@@ -279,5 +279,5 @@ def _statement_offer(u: Utt) -> bool:
     return (
         any(w in nouns or w.startswith(prefixes) for w in u.words)
         or (u.has("PROPOSAL") and u.has("PITCH"))
-        or first_phrase(u.words, u.view.lex.phrases("turns.offer_statements")) is not None  # "ik stel voor dat …"
+        or u.view.first_phrase(u.view.lex.phrases("turns.offer_statements")) is not None  # "ik stel voor dat …"
     )
