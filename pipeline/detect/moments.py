@@ -61,6 +61,7 @@ GATE = frozenset(
     }
 )
 REASON_LABELS = ("R_BUDGET", "R_FIT", "R_TIMING", "R_AUTHORITY", "R_COMPETITOR", "R_NO_NEED")
+LEAD_IN_BLOCKERS = ("NEE", "REFUSAL", "NEG_INTENT", "DEFLECT", "OBJECT", "BUT", "DOUBT", "CLOSING")
 HARMLESS = {
     "REASSURE": ("NM201", "reassurance"),
     "AGREE": ("NM202", "agreement"),
@@ -316,6 +317,17 @@ def _opener(u: Utt) -> str:
     return ""
 
 
+def _lead_in_only(call: list[Utt], i: int) -> bool:
+    """The piece holds nothing but a lead-in ("kijk", "luister", "ik ga eerlijk zijn"): no "nee", refusal,
+    objection or reason cue, and the customer goes on in the next piece, after the rep's backchannels only."""
+    if call[i].has(*LEAD_IN_BLOCKERS) or any(lab.startswith(("R_", "RW_")) for lab in call[i].labels):
+        return False
+    k = i + 1
+    while k < len(call) and call[k].role == "seller" and (not call[k].words or is_backchannel(call[k])):
+        k += 1
+    return k > i + 1 and k < len(call) and call[k].role == "customer" and len(call[k].words) >= 4
+
+
 def _doubt(u: Utt) -> str:
     """NM110 "ik denk niet dat ze nog iets nieuws wil": doubt about wanting or doing it refuses."""
     verbs = u.view.lex.words("moments.intent_verbs")
@@ -493,6 +505,10 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         score += w_obj
         ev.append(f"NM109 concession + maar '{u.view.text(max(0, but - 2), but + 3)}'"
                   + (" (the concession in the piece before the rep's backchannel)" if split_but else ""))
+    elif opener and _lead_in_only(call, i):
+        # NM216 raw ASR: "kijk bram, ik ga eerlijk zijn" - "mm" - "we hebben twee klanten verloren …": the lead-in
+        # announces what the customer says after the rep's backchannel; that piece holds the no
+        ev.append(f"NM216 lead-in '{opener}', the turn goes on after the rep's backchannel")
     elif opener:
         score += w_obj
         ev.append(f"NM104 objection '{opener}'")
@@ -502,7 +518,11 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
             ev.append("NM100 'nee'")
         elif not strong:
             score += w_nee * 0.3
-    reasons = [lab for lab in REASON_LABELS if lab in labels]
+    # a reason inside a reassurance or agreement is denied or agreed ("ik zeg niet dat het te duur is", "dan is het
+    # eigenlijk niet eens duur"): no reason to refuse (NM217)
+    calm = [(s, e) for lab, _c, s, e in u.view.cues if lab in ("REASSURE", "AGREE")]
+    reasons = [lab for lab in REASON_LABELS if any(
+        c[0] == lab and not any(a <= c[2] and c[3] <= b for a, b in calm) for c in u.view.cues)]
     if "R_BUDGET" in reasons and not_money(u):
         reasons.remove("R_BUDGET")  # "nee, de prijs is het probleem niet" (RE215) objects to nothing
     if reasons:
@@ -589,7 +609,9 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         ev.append(f"NM208 receptive '{_quote(u, 'RECEPTIVE')}'")
     last = u.q.clauses[-1] if u.q.clauses else None
     # a tag ("…, hè?", "…, toch?") asks for agreement with a statement: no counter-question
-    if last is not None and last.is_question and last.kind != "tag" and not refusing:
+    # ... but "en wie gaat dat dan betalen?" (NM120) objects by asking
+    asks_back = last is not None and not any(c[1] == "NM120" and c[2] >= last.start for c in u.view.cues)
+    if asks_back and last is not None and last.is_question and last.kind != "tag" and not refusing:
         # "Nee. Ik heb een klant. Kan jij het overnemen?": a question after a leading no, to someone else
         after_no = offer_ctx and bool(uncovered_nee) and uncovered_nee[0] <= 1 and last.start > 2
         score -= 0.1 if after_no else 0.4

@@ -106,6 +106,7 @@ def qlex(view: CueView) -> QLex:
 
 
 STRONG_BREAK = ".?!;:"
+FRONT_CONJ = frozenset({"en", "maar", "dus", "want"})  # may open a sentence before its fronted phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +152,12 @@ def _fronted_phrase(L: QLex, words: list[str], s: int, i: int) -> bool:
     """Raw ASR: the sentence opens with a short prepositional phrase and the verb follows it, so the inversion
     is a statement's ("met onze vaatwasser bent u eerder klaar"), not a question's; "voor de rest heeft u nog
     vragen" still asks."""
+    if words[s] in FRONT_CONJ:  # "en voor vier controles betaalt u …"
+        s += 1
     return (
         1 < i - s <= 4
         and words[s] in L.prepositions
-        and words[s + 1] in L.determiners
+        and (words[s + 1] in L.determiners or words[s + 1].isdigit())
         and "rest" not in words[s:i]
     )
 

@@ -112,6 +112,8 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             if last.kind != "wh" and _leading_benefit(seg, lex, last.kind):
                 return PITCH, "CX112"  # "dus dan is een tweede leverancier toch verstandig?" is no check
             return NEUTRAL_Q, "CX202"
+        if _pitch_after(u, last):
+            return PITCH, "CX114"  # "Dan is de keuze toch snel gemaakt? Wij rekenen geen transactiekosten, …"
         if last.kind == "wh":
             if labels & {"PROPOSAL"} and (_feedback_q(u, last) or _wh_offer(seg, lex)):
                 return PROPOSAL, "CX101"
@@ -166,6 +168,15 @@ def _seller_context(u: Utt) -> tuple[str, str]:
     if u.has("PITCH", "ARGUE"):
         return PITCH, "CX102"
     return STATEMENT, "CX200"
+
+
+def _pitch_after(u: Utt, last: Clause) -> bool:
+    """CX114 the turn goes on after its last yes/no question with a pitch (at least five more words, a PITCH or
+    ARGUE cue): the customer answers the pitch, not the question before it."""
+    if last.kind == "wh":  # "Mag ik vragen wat u tegenhoudt? Het klonk alsof het u tijd kost." still asks
+        return False
+    end = last.end
+    return len(u.words) - end >= 5 and any(lab in ("PITCH", "ARGUE") and s >= end for lab, _c, s, _e in u.view.cues)
 
 
 def _skip_particles(seg: list[str], particles: frozenset[str]) -> list[str]:
