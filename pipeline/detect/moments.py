@@ -452,7 +452,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     labels = u.labels
     words = u.words
     nees = _nee_positions(u)
-    hedges = {"UNSURE", "AGREE", "SELFCORR", "REASSURE"}
+    hedges = {"UNSURE", "AGREE", "SELFCORR", "REASSURE", "SYMPATHY"}
     hedge_spans = [(s, e) for lab, _c, s, e in u.view.cues if lab in hedges]
     # a refusal phrase inside a hedge ("dat hoeft niet per se") is no refusal
     strong = any(
