@@ -321,6 +321,11 @@ def _blend_reasons(
             moved = float(probs.get(unknown, 0.0))
             probs = {lab: (0.0 if lab == unknown else p) for lab, p in probs.items()}
             probs[label] = probs.get(label, 0.0) + moved
+        if label != Reason.BUDGET.value and reasons_mod.not_money(call[pos[k]]):
+            # RE215 "het gaat niet om het geld": a bag of words still reads "geld" as budget; its vote goes to the rules
+            probs = dict(probs)
+            probs[label] = probs.get(label, 0.0) + float(probs.get(Reason.BUDGET.value, 0.0))
+            probs[Reason.BUDGET.value] = 0.0
         b = blend_label(label, score, probs, REASONS, w, tag)
         out[k] = (b.label, b.score, f"{ev}; {b.evidence}" if b.evidence else ev)
     return out
@@ -462,10 +467,18 @@ def _detect_call(
     return rows, feats
 
 
+def _says_no(u: Utt) -> bool:
+    """The piece itself holds a no, a refusal, a deflection, an objection or a reason cue (not only a lead-in)."""
+    return u.has("NEE", "REFUSAL", "NEG_INTENT", "DEFLECT", "OBJECT", "BUT") or any(
+        lab.startswith("R_") for lab in u.labels
+    )
+
+
 def _one_per_split_turn(call: list[Utt], cands: list[int], keep: list[int], scores: list[float]) -> list[int]:
     """NM118 one no, one moment: customer pieces separated only by the rep's backchannels ("nee dat" - "mm" -
     "is eigenlijk niks voor ons") are one turn split by speech recognition; of its pieces above the threshold
-    only the highest-scoring stays a moment (on a tie, the later piece, which usually carries the words)."""
+    only the highest-scoring stays a moment (on a tie, the later piece, which usually carries the words); a piece
+    that itself says no (a refusal, objection or reason cue) goes before one that only leads in to it."""
     out: list[int] = []
     for k in keep:
         if out:
@@ -475,7 +488,7 @@ def _one_per_split_turn(call: list[Utt], cands: list[int], keep: list[int], scor
             if between and all(
                 u.role != "customer" and (not u.words or is_backchannel(u)) for u in between
             ):
-                if scores[k] >= scores[prev]:
+                if (_says_no(call[b]), scores[k]) >= (_says_no(call[a]), scores[prev]):
                     out[-1] = k
                 continue
         out.append(k)

@@ -520,9 +520,11 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
             score += w_nee * 0.3
     # a reason inside a reassurance or agreement is denied or agreed ("ik zeg niet dat het te duur is", "dan is het
     # eigenlijk niet eens duur"): no reason to refuse (NM217)
-    calm = [(s, e) for lab, _c, s, e in u.view.cues if lab in ("REASSURE", "AGREE")]
-    reasons = [lab for lab in REASON_LABELS if any(
-        c[0] == lab and not any(a <= c[2] and c[3] <= b for a, b in calm) for c in u.view.cues)]
+    reasons = [lab for lab in REASON_LABELS if lab in labels]
+    calm = [(s, e) for lab, _c, s, e in u.view.cues if lab in ("REASSURE", "AGREE")] if reasons else []
+    if calm:
+        reasons = [lab for lab in reasons if any(
+            c[0] == lab and not any(a <= c[2] and c[3] <= b for a, b in calm) for c in u.view.cues)]
     if "R_BUDGET" in reasons and not_money(u):
         reasons.remove("R_BUDGET")  # "nee, de prijs is het probleem niet" (RE215) objects to nothing
     if reasons:
