@@ -112,6 +112,25 @@ def padded_phrases(phrases: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return got[1]
 
 
+# phrase list -> (its first words, first word -> [(position in the list, phrase, " phrase ")]), by id as above
+_INDEX: dict[int, tuple[tuple[str, ...], frozenset[str], dict[str, list[tuple[int, str, str]]]]] = {}
+
+
+def phrase_index(phrases: tuple[str, ...]) -> tuple[frozenset[str], dict[str, list[tuple[int, str, str]]]]:
+    """The phrases of a list by their first word: a phrase can only occur as whole words where its first
+    word does, so a lookup tests only the phrases whose first word the utterance holds."""
+    got = _INDEX.get(id(phrases))
+    if got is None or got[0] is not phrases:
+        if len(_INDEX) >= 4096:
+            _INDEX.clear()
+        by_first: dict[str, list[tuple[int, str, str]]] = {}
+        for k, (p, pad) in enumerate(padded_phrases(phrases)):
+            if p.split():
+                by_first.setdefault(p.split()[0], []).append((k, p, pad))
+        got = _INDEX[id(phrases)] = (phrases, frozenset(by_first), by_first)
+    return got[1], got[2]
+
+
 def first_phrase(words: list[str], phrases: tuple[str, ...]) -> str | None:
     """The first of `phrases` (in list order) found as whole words in `words`, else None."""
     return first_phrase_in(" " + " ".join(words) + " ", phrases)
@@ -142,6 +161,7 @@ class CueView:
     weights: Mapping[tuple[str, str], float] = field(default_factory=dict)
     lex: Lexicon = EMPTY_LEXICON
     _padded: str = field(default="", init=False, repr=False, compare=False)
+    _wordset: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def padded(self) -> str:
@@ -150,9 +170,31 @@ class CueView:
             self._padded = " " + " ".join(self.words) + " "
         return self._padded
 
+    @property
+    def wordset(self) -> frozenset[str]:
+        if self._wordset is None:
+            self._wordset = frozenset(self.words)
+        return self._wordset
+
+    def phrase_candidates(self, phrases: tuple[str, ...]) -> list[tuple[int, str, str]]:
+        """(position in the list, phrase, " phrase ") of the phrases whose first word this utterance holds."""
+        firsts, by_first = phrase_index(phrases)
+        hits = self.wordset & firsts
+        if not hits:
+            return []
+        if len(hits) == 1:
+            return by_first[next(iter(hits))]
+        return sorted(c for w in hits for c in by_first[w])
+
     def first_phrase(self, phrases: tuple[str, ...]) -> str | None:
         """The first of `phrases` (in list order) found as whole words, else None."""
-        return first_phrase_in(self.padded, phrases)
+        cands = self.phrase_candidates(phrases)
+        if cands:
+            text = self.padded
+            for _k, p, pad in cands:
+                if pad in text:
+                    return p
+        return None
 
     def labels(self) -> set[str]:
         return {c[0] for c in self.cues}

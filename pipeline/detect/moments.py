@@ -164,11 +164,12 @@ def drop_reported(view: CueView, max_words: int = 10) -> None:
         view.cues = [c for c in view.cues if c[0] == REPORTED or not any(a <= c[2] and c[3] <= b for a, b in spans)]
 
 
-def _last_phrase(text: str, phrases: tuple[str, ...]) -> tuple[int, str]:
-    """(word index, phrase) of the phrase that occurs last in `text` (words padded by spaces; the first of
-    `phrases` on a tie), or (-1, "")."""
+def _last_phrase(view: CueView, phrases: tuple[str, ...]) -> tuple[int, str]:
+    """(word index, phrase) of the phrase that occurs last in the utterance (the first of `phrases` on a tie),
+    or (-1, "")."""
     best, found = -1, ""
-    for p, pad in padded_phrases(phrases):
+    text = view.padded
+    for _k, p, pad in view.phrase_candidates(phrases):
         at = text.rfind(pad)
         if at >= 0:
             k = text[:at].count(" ")  # word index of the phrase
@@ -183,13 +184,12 @@ def _ends_with_go_ahead(u: Utt, proposal: bool = False) -> str:
     imperative ("maak die berekening maar", "kom maar langs"), with no refusal, objection or brush-off after it."""
     n = len(u.words)
     lex = u.view.lex
-    text = u.view.padded
-    best, found = _last_phrase(text, lex.phrases("moments.go_ahead_phrases"))
+    best, found = _last_phrase(u.view, lex.phrases("moments.go_ahead_phrases"))
     for lab, _c, s, e in u.view.cues:
         if lab == "GOAHEAD" and s > best:
             best, found = s, u.view.text(s, e)
     if proposal:  # to a proposal, "… na vieren gaat dat, dat is goed" takes it (a turn that names no reason)
-        k, p = _last_phrase(text, lex.phrases("moments.proposal_yes_endings"))
+        k, p = _last_phrase(u.view, lex.phrases("moments.proposal_yes_endings"))
         if k >= n - 4 and k > best:
             best, found = k, p
     if best < 0 or best < n - 8:

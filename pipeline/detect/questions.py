@@ -61,6 +61,7 @@ class QLex:
     noun_wh: frozenset[str] = frozenset()  # wh-words that take a noun: "hoeveel mensen", "welke software"
     determiners: frozenset[str] = frozenset()
     starters: frozenset[str] = frozenset()  # a question can only start on one of these (wh, finite, preposition)
+    embed_firsts: frozenset[str] = frozenset()  # the first words of `embed_triggers`
 
     @classmethod
     def build(cls, lex: Lexicon) -> QLex:
@@ -98,6 +99,7 @@ class QLex:
             noun_wh=w("noun_wh"),
             determiners=w("determiners"),
             starters=w("wh") | w("finite") | w("prepositions"),
+            embed_firsts=frozenset(t[0] for t in seqs("embed_triggers") if t),
         )
 
 
@@ -254,7 +256,7 @@ def _embedded(L: QLex, words: list[str], s: int, e: int) -> bool:
         nxt2 = seg[j + 2] if j + 2 < len(seg) else ""
         if w in L.embed_heads and (seg[j + 1] == "of" or seg[j + 1] in L.wh or nxt2 in L.wh):
             return True
-    if L.embed_heads.isdisjoint(seg) and not any(t[0] in seg for t in L.embed_triggers):
+    if L.embed_heads.isdisjoint(seg) and L.embed_firsts.isdisjoint(seg):
         return False
     return any(tuple(seg[j : j + len(t)]) == t for t in L.embed_triggers for j in range(len(seg) - len(t) + 1))
 
@@ -285,7 +287,8 @@ def analyse(view: CueView) -> QuestionInfo:
         return QuestionInfo((), False, 0, 0, False)
     L = qlex(view)
     starters = L.starters
-    punctuated = any(a and any(ch in ".?!" for ch in a) for a in view.after)
+    marks = "".join(view.after)
+    punctuated = "." in marks or "?" in marks or "!" in marks
     clauses: list[Clause] = []
     after = view.after
     for s, e in _segments(view):
