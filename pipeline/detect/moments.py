@@ -618,6 +618,13 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         after_no = offer_ctx and bool(uncovered_nee) and uncovered_nee[0] <= 1 and last.start > 2
         score -= 0.1 if after_no else 0.4
         ev.append("NM207 counter-question")
+    if ctx in (WHY_Q, NEUTRAL_Q, PITCH_Q) and strong:
+        noans = u.view.first_phrase(u.view.lex.phrases("moments.no_answer"))
+        if noans:
+            # NM121 "daar wil ik niet op ingaan", "dat gaat u niks aan": the customer refuses what the rep asks for
+            # (the reason, or a fact about them); an answer to the question would give it
+            score = max(score, 0.6)
+            ev.append(f"NM121 refuses to answer '{noans}'")
     if REPORTED in labels:
         ev.append(f"NM211 reported speech '{_quote(u, REPORTED)}' (the words it quotes refuse nothing)")
     if is_backchannel(u):
