@@ -79,13 +79,16 @@ def not_money(u: Utt) -> bool:
 def reason_scores(u: Utt) -> dict[str, float]:
     cues = u.view.cues
     lex = u.view.lex
-    # a brush-off ("bel ik zelf wel", "ik kijk er zelf wel naar") names no reason
-    deflect = [(s, e) for lab, _c, s, e in cues if lab == "DEFLECT"]
+    # a brush-off ("bel ik zelf wel", "ik kijk er zelf wel naar") names no reason; one that defers to someone
+    # ("dat moet ik eerst met mijn dochter bespreken", NM122) does: who decides
+    deflect = [(s, e, c == "NM122") for lab, c, s, e in cues if lab == "DEFLECT"]
     found: list[tuple[str, float, int, int]] = []
     covered: set[int] = set()
     for lab, _c, s, e in cues:
         r = LABEL_TO_REASON.get(lab)
-        if r is None or any(ds <= s and e <= de for ds, de in deflect):
+        if r is None or any(
+            ds <= s and e <= de and not (defers and r == Reason.AUTHORITY.value) for ds, de, defers in deflect
+        ):
             continue
         found.append((r, u.view.weight(lab, s, e), s, e))
         covered.update(range(s, e))
