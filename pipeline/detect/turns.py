@@ -100,6 +100,8 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             return NEG_POLAR, "CX104"
         if "COURTESY" in labels:
             return NEUTRAL_Q, "CX205"  # "wil je een kop koffie?", "hoort u me goed?", "zal ik ter bevestiging bellen?"
+        if "DETAIL_Q" in labels:
+            return NEUTRAL_Q, "CX206"  # a detail check: "kan ik u op het vaste nummer bellen?", "met ij?"
         seg = u.words[last.start : last.end]
         lead = _skip_particles(seg, lex.words("questions.particles"))
         if last.kind == "tag" and "geen" in seg and not _leading_benefit(seg, lex, last.kind):
@@ -148,6 +150,8 @@ def _seller_context(u: Utt) -> tuple[str, str]:
         return CLOSING_Q, "CX103"
     if first_phrase(u.words[-8:], lex.phrases("turns.check_tails")):
         return NEUTRAL_Q, "CX202"  # raw ASR, no "?": "… ge rijdt met een hybride als ik het goed heb"
+    if any(lab == "DETAIL_Q" and st >= len(u.words) - 8 for lab, _c, st, _e in u.view.cues):
+        return NEUTRAL_Q, "CX206"  # raw ASR: "… plannen we een afspraak schrijf ik van der heijden met ij"
     ack = lex.words("turns.backchannel") | lex.words("turns.ack_extra")
     body = [w for w in u.words if w not in ack]
     if body and body[0] in lex.words("turns.check_starts"):
