@@ -97,49 +97,46 @@ class Lexicon:
 
 
 EMPTY_LEXICON = Lexicon()
-# phrase list -> its padded pairs, by id (a tuple's hash is not cached: hashing a long list on every lookup
-# cost more than the lookup); the entry keeps its tuple, so an id is never reused while it is cached
-_PADDED: dict[int, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
+@dataclass(frozen=True, slots=True)
+class PhraseList:
+    """A lexicon phrase list prepared for whole-word lookups: each phrase padded by spaces, and the phrases by
+    their first word (a phrase can only occur where its first word does)."""
 
+    phrases: tuple[str, ...]
+    padded: tuple[tuple[str, str], ...]  # (phrase, " phrase ")
+    firsts: frozenset[str]
+    by_first: dict[str, list[tuple[int, str, str]]]  # first word -> [(position in the list, phrase, " phrase ")]
 
-def padded_phrases(phrases: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """(phrase, " phrase ") pairs, built once per phrase list (a lexicon list is one tuple object)."""
-    got = _PADDED.get(id(phrases))
-    if got is None or got[0] is not phrases:
-        if len(_PADDED) >= 4096:  # lists built on the fly would pile up: start over
-            _PADDED.clear()
-        got = _PADDED[id(phrases)] = (phrases, tuple((p, f" {p} ") for p in phrases))
-    return got[1]
-
-
-# phrase list -> (its first words, first word -> [(position in the list, phrase, " phrase ")]), by id as above
-_INDEX: dict[int, tuple[tuple[str, ...], frozenset[str], dict[str, list[tuple[int, str, str]]]]] = {}
-
-
-def phrase_index(phrases: tuple[str, ...]) -> tuple[frozenset[str], dict[str, list[tuple[int, str, str]]]]:
-    """The phrases of a list by their first word: a phrase can only occur as whole words where its first
-    word does, so a lookup tests only the phrases whose first word the utterance holds."""
-    got = _INDEX.get(id(phrases))
-    if got is None or got[0] is not phrases:
-        if len(_INDEX) >= 4096:
-            _INDEX.clear()
+    @classmethod
+    def build(cls, phrases: tuple[str, ...]) -> PhraseList:
+        padded = tuple((p, f" {p} ") for p in phrases)
         by_first: dict[str, list[tuple[int, str, str]]] = {}
-        for k, (p, pad) in enumerate(padded_phrases(phrases)):
+        for k, (p, pad) in enumerate(padded):
             if p.split():
                 by_first.setdefault(p.split()[0], []).append((k, p, pad))
-        got = _INDEX[id(phrases)] = (phrases, frozenset(by_first), by_first)
-    return got[1], got[2]
+        return cls(phrases, padded, frozenset(by_first), by_first)
+
+
+# phrase list -> PhraseList, by id (a tuple's hash is not cached: hashing a long list on every lookup cost more
+# than the lookup); the entry keeps its tuple, so an id is never reused while it is cached
+_PHRASE_LISTS: dict[int, PhraseList] = {}
+
+
+def phrase_list(phrases: tuple[str, ...]) -> PhraseList:
+    """The prepared form of a phrase list, built once per list (a lexicon list is one tuple object)."""
+    got = _PHRASE_LISTS.get(id(phrases))
+    if got is None or got.phrases is not phrases:
+        if len(_PHRASE_LISTS) >= 4096:  # lists built on the fly would pile up: start over
+            _PHRASE_LISTS.clear()
+        got = _PHRASE_LISTS[id(phrases)] = PhraseList.build(phrases)
+    return got
 
 
 def first_phrase(words: list[str], phrases: tuple[str, ...]) -> str | None:
     """The first of `phrases` (in list order) found as whole words in `words`, else None."""
-    return first_phrase_in(" " + " ".join(words) + " ", phrases)
-
-
-def first_phrase_in(padded_text: str, phrases: tuple[str, ...]) -> str | None:
-    """`first_phrase` over words already joined and padded by spaces (`CueView.padded`)."""
-    for p, pad in padded_phrases(phrases):
-        if pad in padded_text:
+    text = " " + " ".join(words) + " "
+    for p, pad in phrase_list(phrases).padded:
+        if pad in text:
             return p
     return None
 
@@ -178,13 +175,13 @@ class CueView:
 
     def phrase_candidates(self, phrases: tuple[str, ...]) -> list[tuple[int, str, str]]:
         """(position in the list, phrase, " phrase ") of the phrases whose first word this utterance holds."""
-        firsts, by_first = phrase_index(phrases)
-        hits = self.wordset & firsts
+        pl = phrase_list(phrases)
+        hits = self.wordset & pl.firsts
         if not hits:
             return []
         if len(hits) == 1:
-            return by_first[next(iter(hits))]
-        return sorted(c for w in hits for c in by_first[w])
+            return pl.by_first[next(iter(hits))]
+        return sorted(c for w in hits for c in pl.by_first[w])
 
     def first_phrase(self, phrases: tuple[str, ...]) -> str | None:
         """The first of `phrases` (in list order) found as whole words, else None."""
@@ -505,9 +502,9 @@ class CueMatcher:
         per_matcher: list[list[int]] = [[] for _ in self.gated_matchers]
         by_word = self._gate_index
         for k in pick:
-            ws = set(views[k].words)
+            ws = views[k].wordset  # built once per view; the phrase lookups of the rules reuse it
             if self._digit_gates and any(w.isdigit() for w in ws):
-                ws.add(DIGITS)
+                ws = ws | {DIGITS}
             hits: set[int] = set()
             for w in ws & self.gate:
                 hits.update(by_word[w])

@@ -467,13 +467,6 @@ def _detect_call(
     return rows, feats
 
 
-def _says_no(u: Utt) -> bool:
-    """The piece itself holds a no, a refusal, a deflection, an objection or a reason cue (not only a lead-in)."""
-    return u.has("NEE", "REFUSAL", "NEG_INTENT", "DEFLECT", "OBJECT", "BUT") or any(
-        lab.startswith("R_") for lab in u.labels
-    )
-
-
 def _one_per_split_turn(call: list[Utt], cands: list[int], keep: list[int], scores: list[float]) -> list[int]:
     """NM118 one no, one moment: customer pieces separated only by the rep's backchannels ("nee dat" - "mm" -
     "is eigenlijk niks voor ons") are one turn split by speech recognition; of its pieces above the threshold
@@ -488,7 +481,7 @@ def _one_per_split_turn(call: list[Utt], cands: list[int], keep: list[int], scor
             if between and all(
                 u.role != "customer" and (not u.words or is_backchannel(u)) for u in between
             ):
-                if (_says_no(call[b]), scores[k]) >= (_says_no(call[a]), scores[prev]):
+                if (moments_mod.says_no(call[b]), scores[k]) >= (moments_mod.says_no(call[a]), scores[prev]):
                     out[-1] = k
                 continue
         out.append(k)

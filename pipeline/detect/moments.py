@@ -40,7 +40,7 @@ from pipeline.detect.turns import (
     is_backchannel,
     seller_context,
 )
-from pipeline.nlp import PAUSE, REPORTED, CueView, padded_phrases
+from pipeline.nlp import PAUSE, REPORTED, CueView, phrase_list
 
 GATE = frozenset(
     {
@@ -61,7 +61,6 @@ GATE = frozenset(
     }
 )
 REASON_LABELS = ("R_BUDGET", "R_FIT", "R_TIMING", "R_AUTHORITY", "R_COMPETITOR", "R_NO_NEED")
-LEAD_IN_BLOCKERS = ("NEE", "REFUSAL", "NEG_INTENT", "DEFLECT", "OBJECT", "BUT", "DOUBT", "CLOSING")
 HARMLESS = {
     "REASSURE": ("NM201", "reassurance"),
     "AGREE": ("NM202", "agreement"),
@@ -133,7 +132,7 @@ def is_candidate_in(call: list[Utt], i: int) -> bool:
 def _opening_phrase(u: Utt, name: str, n_words: int) -> str:
     """The first phrase of lexicon list `name` that the turn opens with (within its first `n_words` words)."""
     text = " " + " ".join(u.words[:n_words]) + " "
-    return next((p for p, pad in padded_phrases(u.view.lex.phrases(name)) if text.startswith(pad)), "")
+    return next((p for p, pad in phrase_list(u.view.lex.phrases(name)).padded if text.startswith(pad)), "")
 
 
 def _yes_opening(u: Utt) -> bool:
@@ -264,12 +263,25 @@ def _covered(u: Utt, pos: int, labels: set[str]) -> bool:
     return any(lab in labels and s <= pos < e for lab, _c, s, e in u.view.cues)
 
 
+def _past_rep_backchannels(call: list[Utt], k: int, step: int) -> int:
+    """From position k, walking by `step` (1 or -1), the first position that is not a backchannel of the rep's
+    ("ja", "mm", or a piece with no words left): -1 or len(call) when the call ends first."""
+    while 0 <= k < len(call) and call[k].role == "seller" and (not call[k].words or is_backchannel(call[k])):
+        k += step
+    return k
+
+
+def says_no(u: Utt) -> bool:
+    """The piece itself holds a "nee", a refusal, a deflection, an objection or a reason cue (more than a lead-in)."""
+    return u.has("NEE", "REFUSAL", "NEG_INTENT", "DEFLECT", "OBJECT", "BUT") or any(
+        lab.startswith("R_") for lab in u.labels
+    )
+
+
 def _split_concession(call: list[Utt], i: int) -> bool:
     """The customer's previous piece, split from this one by the rep's backchannels only (raw ASR: "kijk die
     korting is allemaal leuk en aardig" - "ja" - "maar …"), is a concession (`moments.concession_words`)."""
-    k = i - 1
-    while k >= 0 and call[k].role == "seller" and (not call[k].words or is_backchannel(call[k])):
-        k -= 1
+    k = _past_rep_backchannels(call, i - 1, -1)
     if k == i - 1 or k < 0 or call[k].role != "customer":
         return False
     conc = call[k].view.lex.words("moments.concession_words")
@@ -320,11 +332,10 @@ def _opener(u: Utt) -> str:
 def _lead_in_only(call: list[Utt], i: int) -> bool:
     """The piece holds nothing but a lead-in ("kijk", "luister", "ik ga eerlijk zijn"): no "nee", refusal,
     objection or reason cue, and the customer goes on in the next piece, after the rep's backchannels only."""
-    if call[i].has(*LEAD_IN_BLOCKERS) or any(lab.startswith(("R_", "RW_")) for lab in call[i].labels):
+    u = call[i]
+    if says_no(u) or u.has("DOUBT", "CLOSING") or any(lab.startswith("RW_") for lab in u.labels):
         return False
-    k = i + 1
-    while k < len(call) and call[k].role == "seller" and (not call[k].words or is_backchannel(call[k])):
-        k += 1
+    k = _past_rep_backchannels(call, i + 1, 1)
     return k > i + 1 and k < len(call) and call[k].role == "customer" and len(call[k].words) >= 4
 
 
