@@ -107,6 +107,11 @@ def reason_scores(u: Utt) -> dict[str, float]:
     _served_and_timed(u, found, out)
     if not_money(u):
         out[Reason.BUDGET.value] = 0.0  # RE215 "'t is nie om de centen", "de prijs is het probleem niet"
+    if out.get(Reason.NO_NEED.value, 0.0) > 0 and any(lab == "R_FIT" for lab, _c, _s, _e in cues):
+        # RE216 a named mismatch (a fit phrase, not a lone fit word) beats a generic no need in the same turn:
+        # "nee hoor, geen behoefte aan, onze kraampjes zijn veel te klein" is fit (pooled over the tuning sets,
+        # fit was read as no_need 13 times, the reverse never)
+        out[Reason.FIT.value] += lex.table("reasons.context_weights").get("fit_over_no_need", 0.5)
     budget, timing = out.get(Reason.BUDGET.value, 0.0), out.get(Reason.TIMING.value, 0.0)
     if budget >= 1.0 and timing > budget:
         # RE214 money beats time: "de kas is leeg tot na de oogst", "dit jaar geen budget meer" are budget
