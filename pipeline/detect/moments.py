@@ -570,7 +570,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         score -= 0.2
         ev.append(f"NM205 closing '{_quote(u, 'CLOSING')}'")
     elif (
-        "CLOSING" in labels and ctx in (STATEMENT, NONE) and j is not None and call[j].has("CLOSE")
+        "CLOSING" in labels and ctx in (STATEMENT, NONE) and j is not None and call[j].has("CLOSE", "CLOSING")
         and not reasons and not labels & {"DEFLECT", "OBJECT", "NEG_INTENT"}
     ):
         # NM209 "ja nee, dank u wel hoor" to the rep's "ik wens u succes": a goodbye, not a refusal

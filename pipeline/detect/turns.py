@@ -161,6 +161,10 @@ def _seller_context(u: Utt) -> tuple[str, str]:
         # an apology or "stoor ik?" that ends the turn ("… en ik bel volgende week na, u heeft toch geen
         # bezwaar"); one that opens a long turn ("oh excuus, … wij verzorgen …") is not what the customer answers
         return NEG_POLAR, "CX104"
+    if any(lab == "CLOSE" and st >= len(u.words) - 10 for lab, _c, st, _e in u.view.cues):
+        # CX207 the rep walks away at the end of the turn ("dan ga ik u niet lastig vallen met een voorstel"): the
+        # offer word in it is not put to the customer
+        return STATEMENT, "CX207"
     if u.has("PROPOSAL") and _statement_offer(u):
         return PROPOSAL, "CX101"
     if _rhetorical_want(u.words[-16:], lex):
