@@ -295,6 +295,15 @@ def _quote(u: Utt, label: str) -> str:
     return ""
 
 
+def _cited(u: Utt, label: str, default_code: str, title: str) -> str:
+    """Evidence for the first cue with this label, under the code of the pattern that matched it ("NM122
+    deflection 'dat beslis ik niet'"), so that the evidence names the rule that fired."""
+    for lab, code, s, e in u.view.cues:
+        if lab == label:
+            return f"{code or default_code} {title} '{u.view.text(s, e)}'"
+    return f"{default_code} {title} ''"
+
+
 def _concession_but(u: Utt, offer: bool = False) -> int | None:
     """NM109: a short concession, then "maar" and the customer's own point ("aardig aangeboden, maar…",
     "dat is waar, maar…", "mooi hoor, maar…"). Position of "maar", or None."""
@@ -500,10 +509,11 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         score += w_ref
         lab = "REFUSAL" if "REFUSAL" in labels else "NEG_INTENT"
         if lab in labels:
-            ev.append(f"{'NM101 refusal' if lab == 'REFUSAL' else 'NM102 negated intent'} '{_quote(u, lab)}'")
+            ev.append(_cited(u, lab, "NM101" if lab == "REFUSAL" else "NM102",
+                             "refusal" if lab == "REFUSAL" else "negated intent"))
     if "DEFLECT" in labels:
         score += w_defl
-        ev.append(f"NM103 deflection '{_quote(u, 'DEFLECT')}'")
+        ev.append(_cited(u, "DEFLECT", "NM103", "deflection"))
     opener = _opener(u) if "OPENER" in labels else ""
     but = _concession_but(u, ctx == PROPOSAL) if "BUT" in labels else None
     split_but = but is None and words[:1] == ["maar"] and _strong_reason(u) and _split_concession(call, i)
@@ -511,7 +521,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         but = 0  # NM109 across a backchannel: "die korting is leuk en aardig" - "ja" - "maar daar gaat mijn broer over"
     if "OBJECT" in labels:
         score += w_obj
-        ev.append(f"NM104 objection '{_quote(u, 'OBJECT')}'")
+        ev.append(_cited(u, "OBJECT", "NM104", "objection"))
     elif but is not None:
         score += w_obj
         ev.append(f"NM109 concession + maar '{u.view.text(max(0, but - 2), but + 3)}'"
