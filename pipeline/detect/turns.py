@@ -130,6 +130,8 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             return NEUTRAL_Q, "CX203"  # "moet ik nog iemand uitnodigen?": the seller asks for instructions
         if lead and lead[0] in lex.words("turns.past_question_starts"):
             return NEUTRAL_Q, "CX204"  # "Had u er voor de demo al eens over nagedacht?" asks about the past
+        if lead and lead[0] in lex.words("turns.perfect_starts") and "al" in lead:
+            return NEUTRAL_Q, "CX204"  # "Heeft u daar al een offerte voor laten maken?" asks what is done so far
         if labels & {"PROPOSAL"} or (lead and lead[0] in lex.words("turns.conditional_starts")):
             return PROPOSAL, "CX101"
         if alternative_offer(seg, lex):
