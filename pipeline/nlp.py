@@ -290,6 +290,7 @@ class CueMatcher:
         self._cache: dict[int, tuple[int, tuple[str, ...], str]] = {}
         self._simple: dict[int, str] = {}  # lower-case keys that are one plain word (most of them)
         self._tokenizer: Any = nlp.tokenizer
+        self._primed: set[str] = set()  # whitespace chunks the tokenizer has seen alone (`_prime`)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher = Matcher(nlp.vocab)
         self.keys: dict[int, tuple[str, str]] = {}
@@ -565,7 +566,9 @@ class CueMatcher:
         for t in texts:
             starts.append(pos)
             pos += len(t) + len(sep)
-        arr = self._tokenizer(sep.join(texts)).to_array([LOWER, IDX])
+        joined = sep.join(texts)
+        self._prime(joined)
+        arr = self._tokenizer(joined).to_array([LOWER, IDX])
         keys, offsets = arr[:, 0].tolist(), arr[:, 1].tolist()
         weights, lexicon = self.weights, self.lexicon
         views: list[CueView] = []
@@ -581,6 +584,24 @@ class CueMatcher:
             views.append(CueView(words=w, after=a, weights=weights, lex=lexicon))
             i = j
         return self._match_views(views)
+
+    def _prime(self, text: str) -> None:
+        """Tokenize each whitespace chunk of `text` not seen before on its own, so that spaCy caches it.
+
+        spaCy's tokenizer caches a chunk's tokens only while no special case ("'t", "da's", "neen,") has come up
+        earlier in the same call; in a batch of 512 utterances one soon has, and from then on every chunk that
+        is not yet cached goes through the prefix/suffix/infix regexes again, on every pass (about two thirds of
+        the tokenizer's work). Alone, a chunk is cached unless its own tokens involve a special case. The cache
+        is spaCy's own (chunk -> the tokens it splits into, a function of the chunk alone), so the tokens of
+        the batch do not change; the chunks are tokenized once more only the first time they are seen. Stops
+        once as many chunks are primed as the tokenizer caches (`tokenizer_cache`)."""
+        limit = getattr(self._tokenizer, "max_cache_size", 0)
+        if len(self._primed) >= limit:
+            return
+        new = set(text.split()).difference(self._primed)
+        for chunk in new:
+            self._tokenizer(chunk)
+        self._primed.update(new)
 
     def _batch(self, docs: list[Doc]) -> list[Doc]:
         for doc, view in zip(docs, self.views(docs), strict=True):

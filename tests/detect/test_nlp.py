@@ -51,6 +51,23 @@ def test_cue_views_of_texts_with_untidy_whitespace_equal_the_component(nlp) -> N
     assert [(v.words, v.after, v.cues) for v in batched] == [(v.words, v.after, v.cues) for v in single]
 
 
+def test_priming_the_tokenizer_cache_changes_no_token() -> None:
+    """`CueMatcher._prime` only fills spaCy's own cache: a batch tokenizes to the same tokens before and after."""
+    texts = ["Neen, da's nie nodig, ik loop 's nachts toch zelf nog een toer.", "'t is zo, neen.", *TEXTS,
+             "Ja, 't is zot. Neen, da wens ik niemand toe (bijv. nu)."]
+    joined = "\n\n".join(texts * 2)
+    fresh = build_nlp().tokenizer(joined)
+    primed = build_nlp()
+    comp = primed.get_pipe(COMPONENT)
+    comp._prime(joined)
+    assert comp._primed >= set(joined.split())
+    again = primed.tokenizer(joined)
+    assert [(t.text, t.idx, t.whitespace_) for t in again] == [(t.text, t.idx, t.whitespace_) for t in fresh]
+    assert [(v.words, v.after, v.cues) for v in cue_views(primed, texts)] == [
+        (v.words, v.after, v.cues) for v in cue_views(build_nlp(), texts)
+    ]
+
+
 def test_no_pattern_is_listed_twice() -> None:
     """A pattern listed twice under one label is dead weight, and of two weights only the later one counts."""
     import json
