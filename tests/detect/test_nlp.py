@@ -68,6 +68,30 @@ def test_priming_the_tokenizer_cache_changes_no_token() -> None:
     ]
 
 
+def test_phrase_index_finds_what_the_phrase_matcher_finds_in_its_order(nlp) -> None:
+    """`CueMatcher._phrase_cues` (a trie of dicts) returns the PhraseMatcher's matches, order included: by start,
+    by length, and the several keys of one phrase ("geen behoefte": REFUSAL, R_NO_NEED, RW_NO_NEED) as it yields
+    them. Over every dialogue turn of the detection cases."""
+    from pathlib import Path
+
+    import yaml
+    from spacy.tokens import Doc
+
+    texts = list(TEXTS)
+    for path in sorted((Path(__file__).resolve().parent / "cases").glob("*.yaml")):
+        texts += [text for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+                  for _role, text in case["dialogue"]]
+    comp = nlp.get_pipe(COMPONENT)
+    multi = 0
+    for view in cue_views(nlp, texts):
+        if not view.words:
+            continue
+        expected = [(*comp.keys[m], s, e) for m, s, e in comp.phrases(Doc(nlp.vocab, words=view.words))]
+        assert comp._phrase_cues(view.words) == expected
+        multi += len(expected) - len({(s, e) for _lab, _code, s, e in expected})
+    assert multi > 10  # phrases of several keys came up
+
+
 def test_no_pattern_is_listed_twice() -> None:
     """A pattern listed twice under one label is dead weight, and of two weights only the later one counts."""
     import json
