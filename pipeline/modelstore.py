@@ -131,14 +131,103 @@ class SpacyTextcat:
         textcat = self.nlp.get_pipe("textcat")
         if set(textcat.labels) != set(info.labels):  # type: ignore[attr-defined]
             raise UsageError(ErrorCode.MODEL_INVALID, f"{info.path}: weights and meta.json disagree on labels")
+        self._bow = BagOfWords.of(self.nlp)
 
     def predict_proba(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        if self._bow is not None:
+            return self._bow.predict_proba([t.split() or ["_"] for t in texts])
+        return self._pipe_proba(texts)
+
+    def _pipe_proba(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """The same probabilities through spaCy's own pipeline (any architecture)."""
         split: Any = self.nlp.tokenizer
         docs: Any = split.pipe(" ".join(t.split()) or "_" for t in texts)
         for _name, proc in self.nlp.pipeline:
             pipe: Any = proc
-            docs = pipe.pipe(docs, batch_size=256)
+            docs = pipe.pipe(docs, batch_size=PIPE_BATCH)
         return [dict(doc.cats) for doc in docs]
+
+
+PIPE_BATCH = 256  # docs per textcat call, in both paths
+
+
+class BagOfWords:
+    """spaCy's bag-of-words text classifier (`spacy.TextCatBOW`) run on word lists, without Docs.
+
+    The model counts the n-grams of each text's ORTH ids (`extract_ngrams`), feeds (keys, counts, lengths) to
+    a sparse linear layer and a softmax (or logistic) output. spaCy builds a Doc per text through the
+    tokenizer, then takes one `numpy.unique` per Doc; here the ids come straight from the string store and
+    the counts for a whole batch from one sort, so the layers receive the same arrays (keys sorted per text,
+    float32 counts, int32 lengths) and return the same float32 scores: about half the models' work.
+    `of()` accepts only that exact architecture; anything else keeps spaCy's pipeline.
+    """
+
+    def __init__(self, nlp: Any, ngram_size: int, linear: Any, output: Any | None, labels: tuple[str, ...]) -> None:
+        self.ids = nlp.vocab.strings.__getitem__  # a word's ORTH id (what its Doc token would carry)
+        self.ngram_size = ngram_size
+        self.ngrams = linear.ops.ngrams
+        self.linear = linear
+        self.output = output
+        self.labels = labels
+
+    @classmethod
+    def of(cls, nlp: Any) -> BagOfWords | None:
+        from spacy.attrs import ORTH
+        from thinc.api import NumpyOps
+
+        if nlp.pipe_names != ["textcat"]:
+            return None
+        textcat = nlp.get_pipe("textcat")
+        if type(textcat).__name__ != "TextCategorizer":
+            return None
+        # with_cpu(extract_ngrams >> linear) [>> with_cpu(softmax | logistic)]
+        model = textcat.model
+        steps = list(model.layers) if model.name.endswith(")") and len(model.layers) == 2 else [model]
+        head, output = steps[0], (steps[1] if len(steps) == 2 else None)
+        if not head.name.startswith("with_cpu(") or len(head.layers) != 1 or len(head.layers[0].layers) != 2:
+            return None
+        extract, linear = head.layers[0].layers
+        if extract.name != "extract_ngrams" or extract.attrs.get("attr") != ORTH:
+            return None
+        if output is not None and not (output.name.startswith("with_cpu(") and len(output.layers) == 1):
+            return None
+        if not all(isinstance(m.ops, NumpyOps) for m in (model, extract, linear)):
+            return None
+        return cls(nlp, int(extract.attrs["ngram_size"]), linear, output, tuple(textcat.labels))
+
+    def _features(self, docs: list[list[str]]) -> tuple[Any, Any, Any]:
+        """`extract_ngrams` of these word lists: per text its distinct n-gram keys (sorted) and their counts."""
+        import numpy
+
+        lengths = numpy.array([len(d) for d in docs], dtype="int64")
+        ids = numpy.array([self.ids(w) for d in docs for w in d], dtype="uint64")
+        doc_of = numpy.repeat(numpy.arange(len(docs)), lengths)
+        keys, owner = [ids], [doc_of]
+        for n in range(2, self.ngram_size + 1):
+            # the n-grams of the joined ids, less those that run into the next text (same hash: position-free)
+            grams = self.ngrams(n, ids)
+            inside = doc_of[: len(grams)] == doc_of[n - 1 :]
+            keys.append(grams[inside])
+            owner.append(doc_of[: len(grams)][inside])
+        k, d = numpy.concatenate(keys), numpy.concatenate(owner)
+        order = numpy.lexsort((k, d))  # by text, then key: what `numpy.unique` sorts each text's keys into
+        k, d = k[order], d[order]
+        first = numpy.ones(len(k), dtype=bool)
+        first[1:] = (k[1:] != k[:-1]) | (d[1:] != d[:-1])
+        starts = numpy.flatnonzero(first)
+        counts = numpy.diff(numpy.append(starts, len(k)))
+        n_keys = numpy.bincount(d[starts], minlength=len(docs)).astype("int32")
+        return k[starts], counts.astype("f"), n_keys
+
+    def predict_proba(self, docs: list[list[str]]) -> list[dict[str, float]]:
+        out: list[dict[str, float]] = []
+        labels = self.labels
+        for i in range(0, len(docs), PIPE_BATCH):
+            scores = self.linear.predict(self._features(docs[i : i + PIPE_BATCH]))
+            if self.output is not None:
+                scores = self.output.predict(scores)
+            out.extend(dict(zip(labels, row, strict=True)) for row in scores.tolist())
+        return out
 
 
 def load_classifier(path: Path, task: str) -> Classifier:

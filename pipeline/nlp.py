@@ -97,6 +97,9 @@ class Lexicon:
 
 
 EMPTY_LEXICON = Lexicon()
+PhraseTrie = dict[Any, Any]  # word -> PhraseTrie; None -> the (label, code) keys of the phrase that ends here
+
+
 @dataclass(frozen=True, slots=True)
 class PhraseList:
     """A lexicon phrase list prepared for whole-word lookups: each phrase padded by spaces, and the phrases by
@@ -290,6 +293,7 @@ class CueMatcher:
         self._cache: dict[int, tuple[int, tuple[str, ...], str]] = {}
         self._simple: dict[int, str] = {}  # lower-case keys that are one plain word (most of them)
         self._tokenizer: Any = nlp.tokenizer
+        self._primed: set[str] = set()  # whitespace chunks the tokenizer has seen alone (`_prime`)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher = Matcher(nlp.vocab)
         self.keys: dict[int, tuple[str, str]] = {}
@@ -327,6 +331,10 @@ class CueMatcher:
             self.phrases.add(key, docs)
             self.keys[self.vocab.strings[key]] = (key.split("|", 1)[0], key.split("|", 1)[1])
             self.n_phrases += len(docs)
+        self._phrase_index = self._index_phrases(phrase_docs)
+        # the index compares words as the PhraseMatcher compares LOWER: normalised words are lower case unless an
+        # expansion in norms.json is not
+        self._lower_words = any(x != x.lower() for v in self.expand.values() for x in v)
         for key, pats in token_pats.items():
             self.matcher.add(key, pats)
             self.keys[self.vocab.strings[key]] = (key.split("|", 1)[0], key.split("|", 1)[1])
@@ -347,6 +355,59 @@ class CueMatcher:
             for w in gates[0]:
                 self._gate_index.setdefault(w, []).append(mi)
         self._digit_gates = any(DIGITS in g for gates, _m in self.gated_matchers for g in gates)
+
+    def _index_phrases(self, phrase_docs: dict[str, list[Doc]]) -> PhraseTrie:
+        """The phrase patterns as a trie of dicts: word -> node; a node's `None` entry holds the (label, code) keys
+        of the phrase that ends there.
+
+        `_phrase_cues` finds with it what the PhraseMatcher finds, in the same order: by start, then by length,
+        and where one phrase belongs to several keys, in the order the PhraseMatcher yields them (read here
+        from the matcher itself, on the phrase alone)."""
+        root: PhraseTrie = {}
+        for key, docs in phrase_docs.items():
+            label, code = key.split("|", 1)
+            for doc in docs:
+                node = root
+                for t in doc:
+                    node = node.setdefault(t.lower_, {})
+                keys = node.setdefault(None, [])
+                if (label, code) not in keys:
+                    keys.append((label, code))
+
+        def finish(node: PhraseTrie, words: list[str]) -> None:
+            for word, child in node.items():
+                if word is None:
+                    if len(child) > 1:
+                        found = self.phrases(Doc(self.vocab, words=words))
+                        child[:] = [self.keys[m] for m, s, e in found if (s, e) == (0, len(words))]
+                    node[None] = tuple(child)
+                else:
+                    finish(child, [*words, word])
+
+        finish(root, [])
+        return root
+
+    def _phrase_cues(self, words: list[str]) -> list[tuple[str, str, int, int]]:
+        """The PhraseMatcher's matches in one utterance's words, from a trie of dicts instead of a Doc (building
+        a Doc of every utterance's words cost more than the matching)."""
+        if self._lower_words:
+            words = [w.lower() for w in words]
+        root = self._phrase_index
+        n = len(words)
+        cues: list[tuple[str, str, int, int]] = []
+        for i, w in enumerate(words):
+            node = root.get(w)
+            j = i + 1
+            while node is not None:
+                keys = node.get(None)
+                if keys is not None:
+                    for label, code in keys:
+                        cues.append((label, code, i, j))
+                if j == n:
+                    break
+                node = node.get(words[j])
+                j += 1
+        return cues
 
     @staticmethod
     def _token_words(tok: dict[str, Any]) -> set[str]:
@@ -529,7 +590,7 @@ class CueMatcher:
                 self._finish(view, view.cues + extra)
 
     def views(self, docs: list[Doc]) -> list[CueView]:
-        """The cue views of a batch of tokenized docs (phrases matched in one joined Doc)."""
+        """The cue views of a batch of tokenized docs (phrases matched by `_phrase_cues`)."""
         weights, lexicon = self.weights, self.lexicon
         views: list[CueView] = []
         for doc in docs:
@@ -538,13 +599,9 @@ class CueMatcher:
         return self._match_views(views)
 
     def _match_views(self, views: list[CueView]) -> list[CueView]:
-        per_doc: list[list[tuple[str, str, int, int]]] = [[] for _ in views]
-        pick = [k for k, v in enumerate(views) if v.words]
-        if pick:
-            words, offsets = self._joined(views, pick)
-            self._spread(self.phrases(Doc(self.vocab, words=words)), offsets, pick, views, per_doc)
-            if self.token_patterns_in_pipe:
-                self._token_matches(views, pick, per_doc)
+        per_doc = [self._phrase_cues(v.words) if v.words else [] for v in views]
+        if self.token_patterns_in_pipe:
+            self._token_matches(views, [k for k, v in enumerate(views) if v.words], per_doc)
         for view, cues in zip(views, per_doc, strict=True):
             if view.words:
                 self._finish(view, cues)
@@ -565,7 +622,9 @@ class CueMatcher:
         for t in texts:
             starts.append(pos)
             pos += len(t) + len(sep)
-        arr = self._tokenizer(sep.join(texts)).to_array([LOWER, IDX])
+        joined = sep.join(texts)
+        self._prime(joined)
+        arr = self._tokenizer(joined).to_array([LOWER, IDX])
         keys, offsets = arr[:, 0].tolist(), arr[:, 1].tolist()
         weights, lexicon = self.weights, self.lexicon
         views: list[CueView] = []
@@ -581,6 +640,24 @@ class CueMatcher:
             views.append(CueView(words=w, after=a, weights=weights, lex=lexicon))
             i = j
         return self._match_views(views)
+
+    def _prime(self, text: str) -> None:
+        """Tokenize each whitespace chunk of `text` not seen before on its own, so that spaCy caches it.
+
+        spaCy's tokenizer caches a chunk's tokens only while no special case ("'t", "da's", "neen,") has come up
+        earlier in the same call; in a batch of 512 utterances one soon has, and from then on every chunk that
+        is not yet cached goes through the prefix/suffix/infix regexes again, on every pass (about two thirds of
+        the tokenizer's work). Alone, a chunk is cached unless its own tokens involve a special case. The cache
+        is spaCy's own (chunk -> the tokens it splits into, a function of the chunk alone), so the tokens of
+        the batch do not change; the chunks are tokenized once more only the first time they are seen. Stops
+        once as many chunks are primed as the tokenizer caches (`tokenizer_cache`)."""
+        limit = getattr(self._tokenizer, "max_cache_size", 0)
+        if len(self._primed) >= limit:
+            return
+        new = set(text.split()).difference(self._primed)
+        for chunk in new:
+            self._tokenizer(chunk)
+        self._primed.update(new)
 
     def _batch(self, docs: list[Doc]) -> list[Doc]:
         for doc, view in zip(docs, self.views(docs), strict=True):

@@ -199,3 +199,23 @@ def test_balance_oversamples_the_smaller_class_deterministically() -> None:
     assert Counter(e.label for e in out) == {"moment": 9, "no_moment": 9}
     assert {e.text for e in out} == {e.text for e in train}  # nothing invented, only repeated
     assert [e.text for e in out] == [e.text for e in balance(train, seed=0)]
+
+
+def test_bag_of_words_path_gives_spacys_probabilities_bit_for_bit() -> None:
+    """`BagOfWords` (word lists straight into the textcat layers) returns exactly what spaCy's pipeline returns."""
+    from pipeline.config import load_settings
+    from pipeline.modelstore import SpacyTextcat, model_paths
+    from pipeline.textinputs import moment_input, reason_input, response_input
+
+    texts = [moment_input(t, c) for t in REFUSALS + HARMLESS for c in ("", "zal ik een offerte sturen?")]
+    texts += [response_input(r, t) for r in REPLIES.values() for t in REFUSALS]
+    texts += [reason_input(t, h) for t, h in zip(REFUSALS, HARMLESS, strict=True)]
+    texts += ["", "  ", "nee nee nee nee", "dep nsubj root", "x " * 300, "één 'twee' drie"] * 3  # > 256: two batches
+    paths = model_paths(load_settings())  # the shipped models
+    assert set(paths) == {"moment", "response", "reason"}
+    for task, path in paths.items():
+        clf = load_classifier(path, task)
+        assert isinstance(clf, SpacyTextcat) and clf._bow is not None
+        fast = clf.predict_proba(texts)
+        assert fast == clf._pipe_proba(texts)
+        assert [list(p) for p in fast] == [list(p) for p in clf._pipe_proba(texts)]  # label order too

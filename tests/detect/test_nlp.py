@@ -51,6 +51,47 @@ def test_cue_views_of_texts_with_untidy_whitespace_equal_the_component(nlp) -> N
     assert [(v.words, v.after, v.cues) for v in batched] == [(v.words, v.after, v.cues) for v in single]
 
 
+def test_priming_the_tokenizer_cache_changes_no_token() -> None:
+    """`CueMatcher._prime` only fills spaCy's own cache: a batch tokenizes to the same tokens before and after."""
+    texts = ["Neen, da's nie nodig, ik loop 's nachts toch zelf nog een toer.", "'t is zo, neen.", *TEXTS,
+             "Ja, 't is zot. Neen, da wens ik niemand toe (bijv. nu)."]
+    joined = "\n\n".join(texts * 2)
+    fresh = build_nlp().tokenizer(joined)
+    primed = build_nlp()
+    comp = primed.get_pipe(COMPONENT)
+    comp._prime(joined)
+    assert comp._primed >= set(joined.split())
+    again = primed.tokenizer(joined)
+    assert [(t.text, t.idx, t.whitespace_) for t in again] == [(t.text, t.idx, t.whitespace_) for t in fresh]
+    assert [(v.words, v.after, v.cues) for v in cue_views(primed, texts)] == [
+        (v.words, v.after, v.cues) for v in cue_views(build_nlp(), texts)
+    ]
+
+
+def test_phrase_index_finds_what_the_phrase_matcher_finds_in_its_order(nlp) -> None:
+    """`CueMatcher._phrase_cues` (a trie of dicts) returns the PhraseMatcher's matches, order included: by start,
+    by length, and the several keys of one phrase ("geen behoefte": REFUSAL, R_NO_NEED, RW_NO_NEED) as it yields
+    them. Over every dialogue turn of the detection cases."""
+    from pathlib import Path
+
+    import yaml
+    from spacy.tokens import Doc
+
+    texts = list(TEXTS)
+    for path in sorted((Path(__file__).resolve().parent / "cases").glob("*.yaml")):
+        texts += [text for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+                  for _role, text in case["dialogue"]]
+    comp = nlp.get_pipe(COMPONENT)
+    multi = 0
+    for view in cue_views(nlp, texts):
+        if not view.words:
+            continue
+        expected = [(*comp.keys[m], s, e) for m, s, e in comp.phrases(Doc(nlp.vocab, words=view.words))]
+        assert comp._phrase_cues(view.words) == expected
+        multi += len(expected) - len({(s, e) for _lab, _code, s, e in expected})
+    assert multi > 10  # phrases of several keys came up
+
+
 def test_no_pattern_is_listed_twice() -> None:
     """A pattern listed twice under one label is dead weight, and of two weights only the later one counts."""
     import json
