@@ -4,7 +4,7 @@ The corpus recombines the dialogue turns of tests/detect/cases/*.yaml and the te
 data/train/moments.jsonl and seller_turns.jsonl into calls of 20-40 turns. Prints the tokenizer-only
 rate next to the detection rate: the machine is shared and noisy, so compare the two within one run.
 
-    .venv/bin/python bench/bench_detect.py [--words 300000] [--seed 7] [--repeat 3] [--rules-only]
+    .venv/bin/python bench/bench_detect.py [--words 300000] [--seed 7] [--repeat 3] [--rules-only] [--corpus FILE]
 
 By default it runs the shipped configuration (rules + the models in configs/default.toml), as the
 nightly job does. The 2-process figure shards the calls over two worker processes that have
@@ -91,8 +91,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--rules-only", action="store_true")
+    ap.add_argument("--corpus", help="a saved corpus (parquet, e.g. from bench_instructions.py --save) instead of a "
+                    "generated one: the same input for two checkouts")
     args = ap.parse_args()
-    df = corpus(args.words, args.seed)
+    df = pl.read_parquet(args.corpus) if args.corpus else corpus(args.words, args.seed)
     n_words = int(df["text"].str.split(" ").list.len().sum())
     engine = _engine(args.rules_only)
     texts = df["text"].to_list()
