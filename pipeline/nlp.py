@@ -22,9 +22,10 @@ built, from the folder the config names.
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -395,8 +396,9 @@ class CueMatcher:
         root = self._phrase_index
         n = len(words)
         cues: list[tuple[str, str, int, int]] = []
-        for i, w in enumerate(words):
-            node = root.get(w)
+        for i, node in enumerate(map(root.get, words)):
+            if node is None:  # most words start no phrase
+                continue
             j = i + 1
             while node is not None:
                 keys = node.get(None)
@@ -458,6 +460,9 @@ class CueMatcher:
         return self._normalise_keys(doc.to_array(LOWER).tolist())
 
     def _normalise_keys(self, keys: list[int]) -> tuple[list[str], list[str]]:
+        simple_words = list(map(self._simple.get, keys))
+        if None not in simple_words:  # about half the texts (raw ASR): plain words only, no punctuation
+            return simple_words, [""] * len(simple_words)  # type: ignore[return-value]
         words: list[str] = []
         after: list[str] = []
         cache = self._cache
@@ -561,16 +566,23 @@ class CueMatcher:
             return
         # which views each gated Matcher runs on: its gate words (an index) first, then its required words
         per_matcher: list[list[int]] = [[] for _ in self.gated_matchers]
-        by_word = self._gate_index
+        by_word, gate, digit_gates = self._gate_index, self.gate, self._digit_gates
+        required = [gates[1:] for gates, _m in self.gated_matchers]
         for k in pick:
             ws = views[k].wordset  # built once per view; the phrase lookups of the rules reuse it
-            if self._digit_gates and any(w.isdigit() for w in ws):
+            if digit_gates and any(map(str.isdigit, ws)):
                 ws = ws | {DIGITS}
+            opened = ws & gate
+            if not opened:
+                continue
             hits: set[int] = set()
-            for w in ws & self.gate:
+            for w in opened:
                 hits.update(by_word[w])
             for mi in sorted(hits):
-                if all(not g.isdisjoint(ws) for g in self.gated_matchers[mi][0][1:]):
+                for g in required[mi]:
+                    if g.isdisjoint(ws):
+                        break
+                else:  # one of each required token's words is here
                     per_matcher[mi].append(k)
         for (_gates, matcher), gated in zip(self.gated_matchers, per_matcher, strict=True):
             if gated:
@@ -614,7 +626,8 @@ class CueMatcher:
         do alone; each token goes back to its text by character offset. Only for clean texts (no leading,
         trailing or repeated whitespace: what `pipeline.normalise` makes), so that the whitespace around
         the seams cannot differ; otherwise the batch is tokenized text by text."""
-        if not all(t == " ".join(t.split()) for t in texts):
+        chunks = [t.split() for t in texts]  # split once: for this check and for `_prime`
+        if not all(t == " ".join(c) for t, c in zip(texts, chunks, strict=True)):
             return self.views(list(self._tokenizer.pipe(texts)))
         sep = "\n\n"
         starts: list[int] = []
@@ -623,19 +636,16 @@ class CueMatcher:
             starts.append(pos)
             pos += len(t) + len(sep)
         joined = sep.join(texts)
-        self._prime(joined)
+        self._prime_chunks(chain.from_iterable(chunks))
         arr = self._tokenizer(joined).to_array([LOWER, IDX])
         keys, offsets = arr[:, 0].tolist(), arr[:, 1].tolist()
         weights, lexicon = self.weights, self.lexicon
         views: list[CueView] = []
-        i, n = 0, len(keys)
+        i = 0
         for start, t in zip(starts, texts, strict=True):
-            end = start + len(t)
-            while i < n and offsets[i] < start:  # the separator's own token
-                i += 1
-            j = i
-            while j < n and offsets[j] < end:
-                j += 1
+            # the tokens from `start` (past the separator's own token) to the text's end; offsets ascend
+            i = bisect_left(offsets, start, i)
+            j = bisect_left(offsets, start + len(t), i)
             w, a = self._normalise_keys(keys[i:j])
             views.append(CueView(words=w, after=a, weights=weights, lex=lexicon))
             i = j
@@ -651,10 +661,15 @@ class CueMatcher:
         is spaCy's own (chunk -> the tokens it splits into, a function of the chunk alone), so the tokens of
         the batch do not change; the chunks are tokenized once more only the first time they are seen. Stops
         once as many chunks are primed as the tokenizer caches (`tokenizer_cache`)."""
+        self._prime_chunks(text.split())
+
+    def _prime_chunks(self, chunks: Iterable[str]) -> None:
+        """`_prime` of a text already split at whitespace."""
         limit = getattr(self._tokenizer, "max_cache_size", 0)
         if len(self._primed) >= limit:
             return
-        new = set(text.split()).difference(self._primed)
+        new = set(chunks)
+        new -= self._primed
         for chunk in new:
             self._tokenizer(chunk)
         self._primed.update(new)

@@ -25,6 +25,7 @@ no pitch (price, discount, benefit).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from pipeline.nlp import PAUSE, CueView, Lexicon
@@ -62,6 +63,7 @@ class QLex:
     determiners: frozenset[str] = frozenset()
     starters: frozenset[str] = frozenset()  # a question can only start on one of these (wh, finite, preposition)
     embed_firsts: frozenset[str] = frozenset()  # the first words of `embed_triggers`
+    embed_words: frozenset[str] = frozenset()  # `embed_heads` and `embed_firsts`: an embedded question needs one
 
     @classmethod
     def build(cls, lex: Lexicon) -> QLex:
@@ -100,6 +102,7 @@ class QLex:
             determiners=w("determiners"),
             starters=w("wh") | w("finite") | w("prepositions"),
             embed_firsts=frozenset(t[0] for t in seqs("embed_triggers") if t),
+            embed_words=w("embed_heads") | frozenset(t[0] for t in seqs("embed_triggers") if t),
         )
 
 
@@ -291,12 +294,14 @@ def analyse(view: CueView) -> QuestionInfo:
     punctuated = "." in marks or "?" in marks or "!" in marks
     clauses: list[Clause] = []
     after = view.after
+    # `_starts_question` says no unless the word is a starter: only these positions get the clause test
+    starter_at = [i for i, w in enumerate(words) if w in starters]
+    # `_embedded` and `_embedded_wh` need an embedding word: without one, skip them for every sentence
+    may_embed = not L.embed_words.isdisjoint(words)
     for s, e in _segments(view):
         mark = "?" in after[e - 1]
         starts: list[tuple[int, str, str]] = []
-        for i in range(s, e):
-            if words[i] not in starters:  # `_starts_question` would say no: skip the clause test
-                continue
+        for i in starter_at[bisect_left(starter_at, s) : bisect_left(starter_at, e)]:
             if _clause_start(L, words, after, s, i, punctuated):
                 kind, rule = _starts_question(L, words, i, e)
                 if kind:
@@ -305,7 +310,7 @@ def analyse(view: CueView) -> QuestionInfo:
                     if starts and (punctuated or i - starts[-1][0] < (4 if starts[-1][1] == "wh" else 3)):
                         continue
                     starts.append((i, kind, rule))
-        emb_wh = _embedded_wh(L, words, s, e)
+        emb_wh = _embedded_wh(L, words, s, e) if may_embed else None
         if emb_wh is not None and (not starts or starts[0][1] != "wh"):
             starts = [(emb_wh, "wh", "QU105")]
         if punctuated:
@@ -316,7 +321,7 @@ def analyse(view: CueView) -> QuestionInfo:
                 else:
                     kind = "tag" if _tag(L, words, s, e, True) else "yesno"
                     clauses.append(Clause(s, e, True, kind, "QU101"))
-            elif _embedded(L, words, s, e):
+            elif may_embed and _embedded(L, words, s, e):
                 clauses.append(Clause(s, e, True, "embedded", "QU105"))
             elif not any(ch in ".!" for ch in after[e - 1]) and _tag(L, words, s, e, False):
                 clauses.append(Clause(s, e, True, "tag", "QU104"))
@@ -324,7 +329,7 @@ def analyse(view: CueView) -> QuestionInfo:
                 clauses.append(Clause(s, e, False, "", ""))
             continue
         # unpunctuated (raw ASR): every question start opens a new clause
-        if not starts and _embedded(L, words, s, e):
+        if not starts and may_embed and _embedded(L, words, s, e):
             starts.append((s, "embedded", "QU105"))
         if not starts and _tag(L, words, s, e, mark):
             starts.append((s, "tag", "QU104"))
