@@ -26,6 +26,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import eq, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -57,22 +58,25 @@ class Lexicon:
                 for name, value in entries.items():
                     self.data[f"{section}.{name}"] = value
         self._cache: dict[str, Any] = {}
+        # one cache per kind, keyed by the bare name: the rules call `words`/`phrases` in hot loops, and a
+        # prefixed key ("w:" + name) is a new string to hash on every call
+        self._words: dict[str, frozenset[str]] = {}
+        self._phrases: dict[str, tuple[str, ...]] = {}
+        self._bundles: dict[str, Any] = {}
 
     def _get(self, name: str) -> Any:
         return self.data.get(name, [])
 
     def words(self, name: str) -> frozenset[str]:
-        key = "w:" + name
-        got = self._cache.get(key)
+        got = self._words.get(name)
         if got is None:
-            got = self._cache[key] = frozenset(str(w).lower() for w in self._get(name))
+            got = self._words[name] = frozenset(str(w).lower() for w in self._get(name))
         return got
 
     def phrases(self, name: str) -> tuple[str, ...]:
-        key = "p:" + name
-        got = self._cache.get(key)
+        got = self._phrases.get(name)
         if got is None:
-            got = self._cache[key] = tuple(str(w).lower() for w in self._get(name))
+            got = self._phrases[name] = tuple(str(w).lower() for w in self._get(name))
         return got
 
     def table(self, name: str) -> dict[str, Any]:
@@ -90,10 +94,9 @@ class Lexicon:
         return got
 
     def bundle(self, name: str, build: Any) -> Any:
-        key = "b:" + name
-        got = self._cache.get(key)
+        got = self._bundles.get(name)
         if got is None:
-            got = self._cache[key] = build(self)
+            got = self._bundles[name] = build(self)
         return got
 
 
@@ -138,8 +141,13 @@ def phrase_list(phrases: tuple[str, ...]) -> PhraseList:
 
 def first_phrase(words: list[str], phrases: tuple[str, ...]) -> str | None:
     """The first of `phrases` (in list order) found as whole words in `words`, else None."""
+    pl = phrase_list(phrases)
+    hits = pl.firsts.intersection(words)
+    if not hits:  # a phrase can only occur where its first word does
+        return None
     text = " " + " ".join(words) + " "
-    for p, pad in phrase_list(phrases).padded:
+    cands = pl.by_first[next(iter(hits))] if len(hits) == 1 else sorted(c for w in hits for c in pl.by_first[w])
+    for _k, p, pad in cands:
         if pad in text:
             return p
     return None
@@ -180,9 +188,10 @@ class CueView:
     def phrase_candidates(self, phrases: tuple[str, ...]) -> list[tuple[int, str, str]]:
         """(position in the list, phrase, " phrase ") of the phrases whose first word this utterance holds."""
         pl = phrase_list(phrases)
-        hits = self.wordset & pl.firsts
-        if not hits:
+        ws = self.wordset
+        if pl.firsts.isdisjoint(ws):  # the common case, answered without building a set
             return []
+        hits = ws & pl.firsts
         if len(hits) == 1:
             return pl.by_first[next(iter(hits))]
         return sorted(c for w in hits for c in pl.by_first[w])
@@ -273,8 +282,12 @@ REPORTED = "REPORTED"  # the cue label of reported speech (its span may cross th
 PAUSE = "~"  # in CueView.after: an ASR filler followed this word ("… dank u wel eh hoe doen jullie dat nu")
 
 
+_SPAN = itemgetter(2, 3)  # a cue's (start, end): the order of `CueView.cues`
+_END_CHARS = frozenset(".?!;:…")
+
+
 def _ends(punct: str) -> bool:
-    return any(ch in ".?!;:…" for ch in punct)
+    return not _END_CHARS.isdisjoint(punct)
 
 
 class CueMatcher:
@@ -507,7 +520,7 @@ class CueMatcher:
                 or not any(after[k] and _ends(after[k].replace(":", "") if c[0] == REPORTED else after[k])
                            for k in range(c[2], c[3] - 1))
             ]
-        cues.sort(key=lambda c: (c[2], c[3]))
+        cues.sort(key=_SPAN)
         view.cues = cues
 
     def __call__(self, doc: Doc) -> Doc:
@@ -627,7 +640,7 @@ class CueMatcher:
         trailing or repeated whitespace: what `pipeline.normalise` makes), so that the whitespace around
         the seams cannot differ; otherwise the batch is tokenized text by text."""
         chunks = [t.split() for t in texts]  # split once: for this check and for `_prime`
-        if not all(t == " ".join(c) for t, c in zip(texts, chunks, strict=True)):
+        if not all(map(eq, texts, map(" ".join, chunks))):
             return self.views(list(self._tokenizer.pipe(texts)))
         sep = "\n\n"
         starts: list[int] = []

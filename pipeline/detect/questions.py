@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline.nlp import PAUSE, CueView, Lexicon
 
@@ -111,11 +112,13 @@ def qlex(view: CueView) -> QLex:
 
 
 STRONG_BREAK = ".?!;:"
+_STRONG_CHARS = frozenset(STRONG_BREAK + "…")  # a sentence ends after a word followed by one of these
 FRONT_CONJ = frozenset({"en", "maar", "dus", "want"})  # may open a sentence before its fronted phrase
 
 
-@dataclass(frozen=True, slots=True)
-class Clause:
+# Clause and QuestionInfo are named tuples, not frozen dataclasses: every utterance makes them, and a frozen
+# dataclass sets each field through object.__setattr__ (about three times the cost of building a tuple)
+class Clause(NamedTuple):
     start: int
     end: int
     is_question: bool
@@ -123,8 +126,7 @@ class Clause:
     rule: str  # QU1xx code, "" when not a question
 
 
-@dataclass(frozen=True, slots=True)
-class QuestionInfo:
+class QuestionInfo(NamedTuple):
     clauses: tuple[Clause, ...]
     is_question: bool
     n_questions: int
@@ -135,8 +137,13 @@ class QuestionInfo:
         return [c for c in self.clauses if c.is_question]
 
     def last_question(self) -> Clause | None:
-        qs = self.questions()
-        return qs[-1] if qs else None
+        for c in reversed(self.clauses):
+            if c.is_question:
+                return c
+        return None
+
+
+NO_CLAUSES = QuestionInfo((), False, 0, 0, False)  # an utterance without words (immutable: one object will do)
 
 
 def _segments(view: CueView) -> list[tuple[int, int]]:
@@ -145,7 +152,7 @@ def _segments(view: CueView) -> list[tuple[int, int]]:
     start = 0
     n = len(view.words)
     for i, a in enumerate(view.after):
-        if a and i + 1 < n and any(ch in STRONG_BREAK or ch == "…" for ch in a):
+        if a and i + 1 < n and not _STRONG_CHARS.isdisjoint(a):
             out.append((start, i + 1))
             start = i + 1
     if start < n:
@@ -287,7 +294,7 @@ def analyse(view: CueView) -> QuestionInfo:
     """Clauses of one utterance and which of them are questions (no model, no punctuation needed)."""
     words = view.words
     if not words:
-        return QuestionInfo((), False, 0, 0, False)
+        return NO_CLAUSES
     L = qlex(view)
     starters = L.starters
     marks = "".join(view.after)
@@ -347,6 +354,8 @@ def analyse(view: CueView) -> QuestionInfo:
 
 def _has(seq: list[str], pattern: tuple[str, ...]) -> bool:
     n = len(pattern)
+    if n and pattern[0] not in seq:  # most patterns: their first word is not here (a scan in C)
+        return False
     return any(tuple(seq[j : j + n]) == pattern for j in range(len(seq) - n + 1))
 
 
@@ -390,4 +399,6 @@ def with_discovery(view: CueView, info: QuestionInfo) -> QuestionInfo:
         labels = {lab for lab, _code, s, e in view.cues if s < c.end and e > c.start}
         if is_discovery(view, c, labels):
             n += 1
+    if n == info.n_discovery:  # immutable and unchanged: no copy
+        return info
     return QuestionInfo(info.clauses, info.is_question, info.n_questions, n, info.punctuated)
