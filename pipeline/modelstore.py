@@ -151,6 +151,21 @@ class SpacyTextcat:
 PIPE_BATCH = 256  # docs per textcat call, in both paths
 
 
+class _WordIds(dict[str, int]):
+    """word -> its ORTH id, filled on first use: a dict lookup costs far less than hashing the word again in
+    spaCy's StringStore (an id is a hash of the word alone, so the cache holds a vocabulary, not texts)."""
+
+    MAX = 1_000_000  # start over beyond this many words
+
+    def __init__(self, to_id: Any) -> None:
+        super().__init__()
+        self.to_id = to_id
+
+    def __missing__(self, word: str) -> int:
+        got = self[word] = int(self.to_id(word))
+        return got
+
+
 class BagOfWords:
     """spaCy's bag-of-words text classifier (`spacy.TextCatBOW`) run on word lists, without Docs.
 
@@ -163,7 +178,7 @@ class BagOfWords:
     """
 
     def __init__(self, nlp: Any, ngram_size: int, linear: Any, output: Any | None, labels: tuple[str, ...]) -> None:
-        self.ids = nlp.vocab.strings.__getitem__  # a word's ORTH id (what its Doc token would carry)
+        self.ids = _WordIds(nlp.vocab.strings.__getitem__)  # a word's ORTH id (what its Doc token would carry)
         self.ngram_size = ngram_size
         self.ngrams = linear.ops.ngrams
         self.linear = linear
@@ -200,7 +215,10 @@ class BagOfWords:
         import numpy
 
         lengths = numpy.array([len(d) for d in docs], dtype="int64")
-        ids = numpy.array([self.ids(w) for d in docs for w in d], dtype="uint64")
+        word_ids = self.ids
+        if len(word_ids) > _WordIds.MAX:
+            word_ids.clear()
+        ids = numpy.array([word_ids[w] for d in docs for w in d], dtype="uint64")
         doc_of = numpy.repeat(numpy.arange(len(docs)), lengths)
         keys, owner = [ids], [doc_of]
         for n in range(2, self.ngram_size + 1):

@@ -22,9 +22,11 @@ built, from the folder the config names.
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import eq, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -56,22 +58,25 @@ class Lexicon:
                 for name, value in entries.items():
                     self.data[f"{section}.{name}"] = value
         self._cache: dict[str, Any] = {}
+        # one cache per kind, keyed by the bare name: the rules call `words`/`phrases` in hot loops, and a
+        # prefixed key ("w:" + name) is a new string to hash on every call
+        self._words: dict[str, frozenset[str]] = {}
+        self._phrases: dict[str, tuple[str, ...]] = {}
+        self._bundles: dict[str, Any] = {}
 
     def _get(self, name: str) -> Any:
         return self.data.get(name, [])
 
     def words(self, name: str) -> frozenset[str]:
-        key = "w:" + name
-        got = self._cache.get(key)
+        got = self._words.get(name)
         if got is None:
-            got = self._cache[key] = frozenset(str(w).lower() for w in self._get(name))
+            got = self._words[name] = frozenset(str(w).lower() for w in self._get(name))
         return got
 
     def phrases(self, name: str) -> tuple[str, ...]:
-        key = "p:" + name
-        got = self._cache.get(key)
+        got = self._phrases.get(name)
         if got is None:
-            got = self._cache[key] = tuple(str(w).lower() for w in self._get(name))
+            got = self._phrases[name] = tuple(str(w).lower() for w in self._get(name))
         return got
 
     def table(self, name: str) -> dict[str, Any]:
@@ -89,10 +94,9 @@ class Lexicon:
         return got
 
     def bundle(self, name: str, build: Any) -> Any:
-        key = "b:" + name
-        got = self._cache.get(key)
+        got = self._bundles.get(name)
         if got is None:
-            got = self._cache[key] = build(self)
+            got = self._bundles[name] = build(self)
         return got
 
 
@@ -137,8 +141,13 @@ def phrase_list(phrases: tuple[str, ...]) -> PhraseList:
 
 def first_phrase(words: list[str], phrases: tuple[str, ...]) -> str | None:
     """The first of `phrases` (in list order) found as whole words in `words`, else None."""
+    pl = phrase_list(phrases)
+    hits = pl.firsts.intersection(words)
+    if not hits:  # a phrase can only occur where its first word does
+        return None
     text = " " + " ".join(words) + " "
-    for p, pad in phrase_list(phrases).padded:
+    cands = pl.by_first[next(iter(hits))] if len(hits) == 1 else sorted(c for w in hits for c in pl.by_first[w])
+    for _k, p, pad in cands:
         if pad in text:
             return p
     return None
@@ -179,9 +188,10 @@ class CueView:
     def phrase_candidates(self, phrases: tuple[str, ...]) -> list[tuple[int, str, str]]:
         """(position in the list, phrase, " phrase ") of the phrases whose first word this utterance holds."""
         pl = phrase_list(phrases)
-        hits = self.wordset & pl.firsts
-        if not hits:
+        ws = self.wordset
+        if pl.firsts.isdisjoint(ws):  # the common case, answered without building a set
             return []
+        hits = ws & pl.firsts
         if len(hits) == 1:
             return pl.by_first[next(iter(hits))]
         return sorted(c for w in hits for c in pl.by_first[w])
@@ -272,8 +282,12 @@ REPORTED = "REPORTED"  # the cue label of reported speech (its span may cross th
 PAUSE = "~"  # in CueView.after: an ASR filler followed this word ("… dank u wel eh hoe doen jullie dat nu")
 
 
+_SPAN = itemgetter(2, 3)  # a cue's (start, end): the order of `CueView.cues`
+_END_CHARS = frozenset(".?!;:…")
+
+
 def _ends(punct: str) -> bool:
-    return any(ch in ".?!;:…" for ch in punct)
+    return not _END_CHARS.isdisjoint(punct)
 
 
 class CueMatcher:
@@ -395,8 +409,9 @@ class CueMatcher:
         root = self._phrase_index
         n = len(words)
         cues: list[tuple[str, str, int, int]] = []
-        for i, w in enumerate(words):
-            node = root.get(w)
+        for i, node in enumerate(map(root.get, words)):
+            if node is None:  # most words start no phrase
+                continue
             j = i + 1
             while node is not None:
                 keys = node.get(None)
@@ -458,6 +473,9 @@ class CueMatcher:
         return self._normalise_keys(doc.to_array(LOWER).tolist())
 
     def _normalise_keys(self, keys: list[int]) -> tuple[list[str], list[str]]:
+        simple_words = list(map(self._simple.get, keys))
+        if None not in simple_words:  # about half the texts (raw ASR): plain words only, no punctuation
+            return simple_words, [""] * len(simple_words)  # type: ignore[return-value]
         words: list[str] = []
         after: list[str] = []
         cache = self._cache
@@ -502,7 +520,7 @@ class CueMatcher:
                 or not any(after[k] and _ends(after[k].replace(":", "") if c[0] == REPORTED else after[k])
                            for k in range(c[2], c[3] - 1))
             ]
-        cues.sort(key=lambda c: (c[2], c[3]))
+        cues.sort(key=_SPAN)
         view.cues = cues
 
     def __call__(self, doc: Doc) -> Doc:
@@ -561,16 +579,23 @@ class CueMatcher:
             return
         # which views each gated Matcher runs on: its gate words (an index) first, then its required words
         per_matcher: list[list[int]] = [[] for _ in self.gated_matchers]
-        by_word = self._gate_index
+        by_word, gate, digit_gates = self._gate_index, self.gate, self._digit_gates
+        required = [gates[1:] for gates, _m in self.gated_matchers]
         for k in pick:
             ws = views[k].wordset  # built once per view; the phrase lookups of the rules reuse it
-            if self._digit_gates and any(w.isdigit() for w in ws):
+            if digit_gates and any(map(str.isdigit, ws)):
                 ws = ws | {DIGITS}
+            opened = ws & gate
+            if not opened:
+                continue
             hits: set[int] = set()
-            for w in ws & self.gate:
+            for w in opened:
                 hits.update(by_word[w])
             for mi in sorted(hits):
-                if all(not g.isdisjoint(ws) for g in self.gated_matchers[mi][0][1:]):
+                for g in required[mi]:
+                    if g.isdisjoint(ws):
+                        break
+                else:  # one of each required token's words is here
                     per_matcher[mi].append(k)
         for (_gates, matcher), gated in zip(self.gated_matchers, per_matcher, strict=True):
             if gated:
@@ -614,7 +639,8 @@ class CueMatcher:
         do alone; each token goes back to its text by character offset. Only for clean texts (no leading,
         trailing or repeated whitespace: what `pipeline.normalise` makes), so that the whitespace around
         the seams cannot differ; otherwise the batch is tokenized text by text."""
-        if not all(t == " ".join(t.split()) for t in texts):
+        chunks = [t.split() for t in texts]  # split once: for this check and for `_prime`
+        if not all(map(eq, texts, map(" ".join, chunks))):
             return self.views(list(self._tokenizer.pipe(texts)))
         sep = "\n\n"
         starts: list[int] = []
@@ -623,19 +649,16 @@ class CueMatcher:
             starts.append(pos)
             pos += len(t) + len(sep)
         joined = sep.join(texts)
-        self._prime(joined)
+        self._prime_chunks(chain.from_iterable(chunks))
         arr = self._tokenizer(joined).to_array([LOWER, IDX])
         keys, offsets = arr[:, 0].tolist(), arr[:, 1].tolist()
         weights, lexicon = self.weights, self.lexicon
         views: list[CueView] = []
-        i, n = 0, len(keys)
+        i = 0
         for start, t in zip(starts, texts, strict=True):
-            end = start + len(t)
-            while i < n and offsets[i] < start:  # the separator's own token
-                i += 1
-            j = i
-            while j < n and offsets[j] < end:
-                j += 1
+            # the tokens from `start` (past the separator's own token) to the text's end; offsets ascend
+            i = bisect_left(offsets, start, i)
+            j = bisect_left(offsets, start + len(t), i)
             w, a = self._normalise_keys(keys[i:j])
             views.append(CueView(words=w, after=a, weights=weights, lex=lexicon))
             i = j
@@ -651,10 +674,15 @@ class CueMatcher:
         is spaCy's own (chunk -> the tokens it splits into, a function of the chunk alone), so the tokens of
         the batch do not change; the chunks are tokenized once more only the first time they are seen. Stops
         once as many chunks are primed as the tokenizer caches (`tokenizer_cache`)."""
+        self._prime_chunks(text.split())
+
+    def _prime_chunks(self, chunks: Iterable[str]) -> None:
+        """`_prime` of a text already split at whitespace."""
         limit = getattr(self._tokenizer, "max_cache_size", 0)
         if len(self._primed) >= limit:
             return
-        new = set(text.split()).difference(self._primed)
+        new = set(chunks)
+        new -= self._primed
         for chunk in new:
             self._tokenizer(chunk)
         self._primed.update(new)

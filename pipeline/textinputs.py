@@ -13,18 +13,20 @@ from __future__ import annotations
 import re
 
 FILLERS = frozenset({"eh", "ehm", "uh", "uhm", "um", "euh", "euhm", "hm", "hmm", "mm", "mhm", "ehh", "uhh"})
-_NON_WORD = re.compile(r"[^\w'’]+")
+_WORD = re.compile(r"[\w'’]+")  # the pieces between runs of anything else
 _MAX_CONTEXT_WORDS = 24
 
 
 def words(text: str) -> list[str]:
     """Lower-cased words without punctuation or fillers ("da's" and "'t" stay whole)."""
-    out = []
-    for w in _NON_WORD.split(text.lower().replace("’", "'")):
-        w = w.strip("'")
-        if w and w not in FILLERS:
-            out.append(w)
-    return out
+    low = text.lower().replace("’", "'")
+    if "'" not in low:  # most texts: no piece to strip, none empty
+        return [w for w in _WORD.findall(low) if w not in FILLERS]
+    return [w for w in map(_strip_quotes, _WORD.findall(low)) if w and w not in FILLERS]
+
+
+def _strip_quotes(w: str) -> str:
+    return w.strip("'")
 
 
 def _marked(text: str, prefix: str) -> str:

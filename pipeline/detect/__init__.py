@@ -29,6 +29,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, fields
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,7 @@ def _call_utts(rows: list[dict[str, Any]], views: list[CueView]) -> list[Utt]:
                 view=view,
                 q=q,
                 n_words=len(view.words),
-                labels=frozenset(c[0] for c in view.cues),
+                labels=frozenset(map(itemgetter(0), view.cues)),  # the cues' labels
             )
         )
     return out

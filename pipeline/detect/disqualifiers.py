@@ -43,6 +43,7 @@ from pipeline.detect.turns import PROPOSAL, Utt, seller_context
 from pipeline.nlp import Lexicon
 
 _AMOUNT = re.compile(r"(?:€\s*)?(\d{1,3}(?:[.\s]\d{3})+|\d+)(?:,\d+)?")
+_DIGIT = re.compile(r"\d")  # an amount needs one; a search for it is a fast scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,7 @@ def _word_number(w: str, names: tuple[tuple[str, int], ...]) -> int | None:
 def amounts(text: str, words: list[str], lex: Lexicon) -> list[float]:
     names: tuple[tuple[str, int], ...] = lex.bundle("disqualifiers.numbers", _number_names)
     out: list[float] = []
-    for m in _AMOUNT.finditer(text):
+    for m in _AMOUNT.finditer(text) if _DIGIT.search(text) else ():  # most texts hold no digit: skip the scan
         digits = re.sub(r"[.\s]", "", m.group(1))
         if digits.isdigit():
             v = float(digits)

@@ -22,6 +22,7 @@ skips everything else.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from pipeline.detect import disqualifiers as dq_mod
@@ -67,6 +68,10 @@ HARMLESS = {
     "SELFCORR": ("NM203", "self-correction"),
     "SYMPATHY": ("NM204", "sympathy"),
 }
+
+HARMLESS_LABELS = frozenset(HARMLESS)
+HEDGES = frozenset({"UNSURE", "AGREE", "SELFCORR", "REASSURE", "SYMPATHY"})
+COVER = HARMLESS_LABELS | {"CLOSING", "UNSURE"}  # cues that make a "nee" inside them harmless
 
 # Weights per seller context: base, "nee", refusal/negated intent, deflection, objection, negative reason.
 WEIGHTS: dict[str, tuple[float, float, float, float, float, float]] = {
@@ -259,7 +264,7 @@ def _nee_positions(u: Utt) -> list[int]:
     return [s for lab, _c, s, _e in u.view.cues if lab == "NEE"]
 
 
-def _covered(u: Utt, pos: int, labels: set[str]) -> bool:
+def _covered(u: Utt, pos: int, labels: AbstractSet[str]) -> bool:
     return any(lab in labels and s <= pos < e for lab, _c, s, e in u.view.cues)
 
 
@@ -472,8 +477,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     labels = u.labels
     words = u.words
     nees = _nee_positions(u)
-    hedges = {"UNSURE", "AGREE", "SELFCORR", "REASSURE", "SYMPATHY"}
-    hedge_spans = [(s, e) for lab, _c, s, e in u.view.cues if lab in hedges]
+    hedge_spans = [(s, e) for lab, _c, s, e in u.view.cues if lab in HEDGES]
     # a refusal phrase inside a hedge ("dat hoeft niet per se") is no refusal
     strong = any(
         lab in ("REFUSAL", "NEG_INTENT") and not any(hs < e and s < he and he >= e for hs, he in hedge_spans)
@@ -501,8 +505,8 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         # NM111 after a proposal "nee hoor, …", "och nee, …", "neen sorry" soften a no; they do not undo it
         labels = labels - {soft[0]}
         ev.append(f"NM111 softened no '{u.view.text(soft[1], soft[2])}'")
-    harmless_labels = set(HARMLESS) & labels
-    cover = (set(HARMLESS) | {"CLOSING", "UNSURE"}) - ({soft[0]} if soft is not None else set())
+    harmless_labels = HARMLESS_LABELS & labels
+    cover = COVER - {soft[0]} if soft is not None else COVER
     uncovered_nee = [p for p in nees if not _covered(u, p, cover)]
 
     if strong:

@@ -25,7 +25,9 @@ no pitch (price, discount, benefit).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline.nlp import PAUSE, CueView, Lexicon
 
@@ -62,6 +64,7 @@ class QLex:
     determiners: frozenset[str] = frozenset()
     starters: frozenset[str] = frozenset()  # a question can only start on one of these (wh, finite, preposition)
     embed_firsts: frozenset[str] = frozenset()  # the first words of `embed_triggers`
+    embed_words: frozenset[str] = frozenset()  # `embed_heads` and `embed_firsts`: an embedded question needs one
 
     @classmethod
     def build(cls, lex: Lexicon) -> QLex:
@@ -100,6 +103,7 @@ class QLex:
             determiners=w("determiners"),
             starters=w("wh") | w("finite") | w("prepositions"),
             embed_firsts=frozenset(t[0] for t in seqs("embed_triggers") if t),
+            embed_words=w("embed_heads") | frozenset(t[0] for t in seqs("embed_triggers") if t),
         )
 
 
@@ -108,11 +112,13 @@ def qlex(view: CueView) -> QLex:
 
 
 STRONG_BREAK = ".?!;:"
+_STRONG_CHARS = frozenset(STRONG_BREAK + "…")  # a sentence ends after a word followed by one of these
 FRONT_CONJ = frozenset({"en", "maar", "dus", "want"})  # may open a sentence before its fronted phrase
 
 
-@dataclass(frozen=True, slots=True)
-class Clause:
+# Clause and QuestionInfo are named tuples, not frozen dataclasses: every utterance makes them, and a frozen
+# dataclass sets each field through object.__setattr__ (about three times the cost of building a tuple)
+class Clause(NamedTuple):
     start: int
     end: int
     is_question: bool
@@ -120,8 +126,7 @@ class Clause:
     rule: str  # QU1xx code, "" when not a question
 
 
-@dataclass(frozen=True, slots=True)
-class QuestionInfo:
+class QuestionInfo(NamedTuple):
     clauses: tuple[Clause, ...]
     is_question: bool
     n_questions: int
@@ -132,8 +137,13 @@ class QuestionInfo:
         return [c for c in self.clauses if c.is_question]
 
     def last_question(self) -> Clause | None:
-        qs = self.questions()
-        return qs[-1] if qs else None
+        for c in reversed(self.clauses):
+            if c.is_question:
+                return c
+        return None
+
+
+NO_CLAUSES = QuestionInfo((), False, 0, 0, False)  # an utterance without words (immutable: one object will do)
 
 
 def _segments(view: CueView) -> list[tuple[int, int]]:
@@ -142,7 +152,7 @@ def _segments(view: CueView) -> list[tuple[int, int]]:
     start = 0
     n = len(view.words)
     for i, a in enumerate(view.after):
-        if a and i + 1 < n and any(ch in STRONG_BREAK or ch == "…" for ch in a):
+        if a and i + 1 < n and not _STRONG_CHARS.isdisjoint(a):
             out.append((start, i + 1))
             start = i + 1
     if start < n:
@@ -284,19 +294,21 @@ def analyse(view: CueView) -> QuestionInfo:
     """Clauses of one utterance and which of them are questions (no model, no punctuation needed)."""
     words = view.words
     if not words:
-        return QuestionInfo((), False, 0, 0, False)
+        return NO_CLAUSES
     L = qlex(view)
     starters = L.starters
     marks = "".join(view.after)
     punctuated = "." in marks or "?" in marks or "!" in marks
     clauses: list[Clause] = []
     after = view.after
+    # `_starts_question` says no unless the word is a starter: only these positions get the clause test
+    starter_at = [i for i, w in enumerate(words) if w in starters]
+    # `_embedded` and `_embedded_wh` need an embedding word: without one, skip them for every sentence
+    may_embed = not L.embed_words.isdisjoint(words)
     for s, e in _segments(view):
         mark = "?" in after[e - 1]
         starts: list[tuple[int, str, str]] = []
-        for i in range(s, e):
-            if words[i] not in starters:  # `_starts_question` would say no: skip the clause test
-                continue
+        for i in starter_at[bisect_left(starter_at, s) : bisect_left(starter_at, e)]:
             if _clause_start(L, words, after, s, i, punctuated):
                 kind, rule = _starts_question(L, words, i, e)
                 if kind:
@@ -305,7 +317,7 @@ def analyse(view: CueView) -> QuestionInfo:
                     if starts and (punctuated or i - starts[-1][0] < (4 if starts[-1][1] == "wh" else 3)):
                         continue
                     starts.append((i, kind, rule))
-        emb_wh = _embedded_wh(L, words, s, e)
+        emb_wh = _embedded_wh(L, words, s, e) if may_embed else None
         if emb_wh is not None and (not starts or starts[0][1] != "wh"):
             starts = [(emb_wh, "wh", "QU105")]
         if punctuated:
@@ -316,7 +328,7 @@ def analyse(view: CueView) -> QuestionInfo:
                 else:
                     kind = "tag" if _tag(L, words, s, e, True) else "yesno"
                     clauses.append(Clause(s, e, True, kind, "QU101"))
-            elif _embedded(L, words, s, e):
+            elif may_embed and _embedded(L, words, s, e):
                 clauses.append(Clause(s, e, True, "embedded", "QU105"))
             elif not any(ch in ".!" for ch in after[e - 1]) and _tag(L, words, s, e, False):
                 clauses.append(Clause(s, e, True, "tag", "QU104"))
@@ -324,7 +336,7 @@ def analyse(view: CueView) -> QuestionInfo:
                 clauses.append(Clause(s, e, False, "", ""))
             continue
         # unpunctuated (raw ASR): every question start opens a new clause
-        if not starts and _embedded(L, words, s, e):
+        if not starts and may_embed and _embedded(L, words, s, e):
             starts.append((s, "embedded", "QU105"))
         if not starts and _tag(L, words, s, e, mark):
             starts.append((s, "tag", "QU104"))
@@ -342,6 +354,8 @@ def analyse(view: CueView) -> QuestionInfo:
 
 def _has(seq: list[str], pattern: tuple[str, ...]) -> bool:
     n = len(pattern)
+    if n and pattern[0] not in seq:  # most patterns: their first word is not here (a scan in C)
+        return False
     return any(tuple(seq[j : j + n]) == pattern for j in range(len(seq) - n + 1))
 
 
@@ -385,4 +399,6 @@ def with_discovery(view: CueView, info: QuestionInfo) -> QuestionInfo:
         labels = {lab for lab, _code, s, e in view.cues if s < c.end and e > c.start}
         if is_discovery(view, c, labels):
             n += 1
+    if n == info.n_discovery:  # immutable and unchanged: no copy
+        return info
     return QuestionInfo(info.clauses, info.is_question, info.n_questions, n, info.punctuated)

@@ -95,14 +95,16 @@ def reason_scores(u: Utt) -> dict[str, float]:
     out: dict[str, float] = defaultdict(float, _clustered(found))
     _compounds(u, covered, out)
     money = lex.words("reasons.money_words")
-    n_money = sum(1 for w in u.words if w in money)
-    if n_money and (any(ch.isdigit() for ch in u.text) or _number_word(u)):
+    n_money = sum(map(money.__contains__, u.words))
+    if n_money and (any(map(str.isdigit, u.text)) or _number_word(u)):
         out[Reason.BUDGET.value] += 1.0  # the customer names an amount of money
-    elif n_money >= 2 or (u.has("R_BUDGET") and any(ch.isdigit() for ch in u.text)):
+    elif n_money >= 2 or (u.has("R_BUDGET") and any(map(str.isdigit, u.text))):
         out[Reason.BUDGET.value] += 1.0  # the customer talks money: amounts compared
-    if _YEAR.search(u.text):
+    text = u.text
+    # the substring tests are cheap necessary conditions that spare most texts a regex scan
+    if "20" in text and _YEAR.search(text):
         out[Reason.TIMING.value] += 0.7  # a year: "tot eind 2027"
-    if _NAMED.search(u.text):
+    if text != text.lower() and _NAMED.search(text):  # a name needs a capital
         out[Reason.COMPETITOR.value] += 0.8  # a named supplier
     _served_and_timed(u, found, out)
     if not_money(u):
@@ -210,7 +212,7 @@ def _names_price(u: Utt) -> bool:
     ws = set(u.words)
     if not ws & lex.bundle("reasons.price_words_all", _price_words):
         return False
-    return any(ch.isdigit() for ch in u.text) or _number_word(u) or bool(lex.words("reasons.price_units") & ws)
+    return any(map(str.isdigit, u.text)) or _number_word(u) or bool(lex.words("reasons.price_units") & ws)
 
 
 def _own(call: list[Utt], p: int) -> dict[str, float]:
