@@ -123,6 +123,24 @@ class PhraseList:
                 by_first.setdefault(p.split()[0], []).append((k, p, pad))
         return cls(phrases, padded, frozenset(by_first), by_first)
 
+    def candidates(self, words: Iterable[str]) -> list[tuple[int, str, str]]:
+        """(position in the list, phrase, " phrase ") of the phrases whose first word is among `words`, in list
+        order."""
+        if self.firsts.isdisjoint(words):  # the common case, answered without building a set
+            return []
+        hits = self.firsts.intersection(words)
+        if len(hits) == 1:
+            return self.by_first[next(iter(hits))]
+        return sorted(c for w in hits for c in self.by_first[w])
+
+
+def _first_in(padded_text: str, cands: list[tuple[int, str, str]]) -> str | None:
+    """The first candidate phrase (`PhraseList.candidates`) found as whole words in `padded_text`."""
+    for _k, p, pad in cands:
+        if pad in padded_text:
+            return p
+    return None
+
 
 # phrase list -> PhraseList, by id (a tuple's hash is not cached: hashing a long list on every lookup cost more
 # than the lookup); the entry keeps its tuple, so an id is never reused while it is cached
@@ -141,16 +159,8 @@ def phrase_list(phrases: tuple[str, ...]) -> PhraseList:
 
 def first_phrase(words: list[str], phrases: tuple[str, ...]) -> str | None:
     """The first of `phrases` (in list order) found as whole words in `words`, else None."""
-    pl = phrase_list(phrases)
-    hits = pl.firsts.intersection(words)
-    if not hits:  # a phrase can only occur where its first word does
-        return None
-    text = " " + " ".join(words) + " "
-    cands = pl.by_first[next(iter(hits))] if len(hits) == 1 else sorted(c for w in hits for c in pl.by_first[w])
-    for _k, p, pad in cands:
-        if pad in text:
-            return p
-    return None
+    cands = phrase_list(phrases).candidates(words)  # a phrase can only occur where its first word does
+    return _first_in(" " + " ".join(words) + " ", cands) if cands else None
 
 
 def load_lexicon(folder: Path) -> Lexicon:
@@ -187,24 +197,12 @@ class CueView:
 
     def phrase_candidates(self, phrases: tuple[str, ...]) -> list[tuple[int, str, str]]:
         """(position in the list, phrase, " phrase ") of the phrases whose first word this utterance holds."""
-        pl = phrase_list(phrases)
-        ws = self.wordset
-        if pl.firsts.isdisjoint(ws):  # the common case, answered without building a set
-            return []
-        hits = ws & pl.firsts
-        if len(hits) == 1:
-            return pl.by_first[next(iter(hits))]
-        return sorted(c for w in hits for c in pl.by_first[w])
+        return phrase_list(phrases).candidates(self.wordset)
 
     def first_phrase(self, phrases: tuple[str, ...]) -> str | None:
         """The first of `phrases` (in list order) found as whole words, else None."""
         cands = self.phrase_candidates(phrases)
-        if cands:
-            text = self.padded
-            for _k, p, pad in cands:
-                if pad in text:
-                    return p
-        return None
+        return _first_in(self.padded, cands) if cands else None
 
     def labels(self) -> set[str]:
         return {c[0] for c in self.cues}
@@ -649,7 +647,7 @@ class CueMatcher:
             starts.append(pos)
             pos += len(t) + len(sep)
         joined = sep.join(texts)
-        self._prime_chunks(chain.from_iterable(chunks))
+        self._prime(chain.from_iterable(chunks))
         arr = self._tokenizer(joined).to_array([LOWER, IDX])
         keys, offsets = arr[:, 0].tolist(), arr[:, 1].tolist()
         weights, lexicon = self.weights, self.lexicon
@@ -664,8 +662,8 @@ class CueMatcher:
             i = j
         return self._match_views(views)
 
-    def _prime(self, text: str) -> None:
-        """Tokenize each whitespace chunk of `text` not seen before on its own, so that spaCy caches it.
+    def _prime(self, chunks: Iterable[str]) -> None:
+        """Tokenize each whitespace chunk not seen before on its own, so that spaCy caches it.
 
         spaCy's tokenizer caches a chunk's tokens only while no special case ("'t", "da's", "neen,") has come up
         earlier in the same call; in a batch of 512 utterances one soon has, and from then on every chunk that
@@ -674,10 +672,6 @@ class CueMatcher:
         is spaCy's own (chunk -> the tokens it splits into, a function of the chunk alone), so the tokens of
         the batch do not change; the chunks are tokenized once more only the first time they are seen. Stops
         once as many chunks are primed as the tokenizer caches (`tokenizer_cache`)."""
-        self._prime_chunks(text.split())
-
-    def _prime_chunks(self, chunks: Iterable[str]) -> None:
-        """`_prime` of a text already split at whitespace."""
         limit = getattr(self._tokenizer, "max_cache_size", 0)
         if len(self._primed) >= limit:
             return

@@ -63,8 +63,8 @@ class QLex:
     noun_wh: frozenset[str] = frozenset()  # wh-words that take a noun: "hoeveel mensen", "welke software"
     determiners: frozenset[str] = frozenset()
     starters: frozenset[str] = frozenset()  # a question can only start on one of these (wh, finite, preposition)
-    embed_firsts: frozenset[str] = frozenset()  # the first words of `embed_triggers`
-    embed_words: frozenset[str] = frozenset()  # `embed_heads` and `embed_firsts`: an embedded question needs one
+    embed_words: frozenset[str] = frozenset()  # `embed_heads` and the first words of `embed_triggers`: an embedded
+    # question needs one
 
     @classmethod
     def build(cls, lex: Lexicon) -> QLex:
@@ -102,7 +102,6 @@ class QLex:
             noun_wh=w("noun_wh"),
             determiners=w("determiners"),
             starters=w("wh") | w("finite") | w("prepositions"),
-            embed_firsts=frozenset(t[0] for t in seqs("embed_triggers") if t),
             embed_words=w("embed_heads") | frozenset(t[0] for t in seqs("embed_triggers") if t),
         )
 
@@ -266,9 +265,9 @@ def _embedded(L: QLex, words: list[str], s: int, e: int) -> bool:
         nxt2 = seg[j + 2] if j + 2 < len(seg) else ""
         if w in L.embed_heads and (seg[j + 1] == "of" or seg[j + 1] in L.wh or nxt2 in L.wh):
             return True
-    if L.embed_heads.isdisjoint(seg) and L.embed_firsts.isdisjoint(seg):
+    if L.embed_words.isdisjoint(seg):
         return False
-    return any(tuple(seg[j : j + len(t)]) == t for t in L.embed_triggers for j in range(len(seg) - len(t) + 1))
+    return any(_has(seg, t) for t in L.embed_triggers)
 
 
 def _embedded_wh(L: QLex, words: list[str], s: int, e: int) -> int | None:

@@ -152,7 +152,7 @@ def _seller_context(u: Utt) -> tuple[str, str]:
         return CLOSING_Q, "CX103"
     if first_phrase(u.words[-8:], lex.phrases("turns.check_tails")):
         return NEUTRAL_Q, "CX202"  # raw ASR, no "?": "… ge rijdt met een hybride als ik het goed heb"
-    if any(lab == "DETAIL_Q" and st >= len(u.words) - 8 for lab, _c, st, _e in u.view.cues):
+    if "DETAIL_Q" in tail:
         return NEUTRAL_Q, "CX206"  # raw ASR: "… plannen we een afspraak schrijf ik van der heijden met ij"
     ack = lex.words("turns.backchannel") | lex.words("turns.ack_extra")
     body = [w for w in u.words if w not in ack]
