@@ -281,11 +281,11 @@ PAUSE = "~"  # in CueView.after: an ASR filler followed this word ("… dank u w
 
 
 _SPAN = itemgetter(2, 3)  # a cue's (start, end): the order of `CueView.cues`
-_END_CHARS = frozenset(".?!;:…")
+SENTENCE_ENDS = frozenset(".?!;:…")  # in CueView.after: a sentence ends after the word (no cue spans it)
 
 
-def _ends(punct: str) -> bool:
-    return not _END_CHARS.isdisjoint(punct)
+def ends_sentence(punct: str) -> bool:
+    return not SENTENCE_ENDS.isdisjoint(punct)
 
 
 class CueMatcher:
@@ -515,7 +515,7 @@ class CueMatcher:
             cues = [
                 c for c in cues
                 if c[3] - c[2] < 2
-                or not any(after[k] and _ends(after[k].replace(":", "") if c[0] == REPORTED else after[k])
+                or not any(after[k] and ends_sentence(after[k].replace(":", "") if c[0] == REPORTED else after[k])
                            for k in range(c[2], c[3] - 1))
             ]
         cues.sort(key=_SPAN)

@@ -29,7 +29,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from pipeline.nlp import PAUSE, CueView, Lexicon
+from pipeline.nlp import PAUSE, CueView, Lexicon, ends_sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +110,6 @@ def qlex(view: CueView) -> QLex:
     return view.lex.bundle("questions", QLex.build)
 
 
-STRONG_BREAK = ".?!;:"
-_STRONG_CHARS = frozenset(STRONG_BREAK + "…")  # a sentence ends after a word followed by one of these
 FRONT_CONJ = frozenset({"en", "maar", "dus", "want"})  # may open a sentence before its fronted phrase
 
 
@@ -151,7 +149,7 @@ def _segments(view: CueView) -> list[tuple[int, int]]:
     start = 0
     n = len(view.words)
     for i, a in enumerate(view.after):
-        if a and i + 1 < n and not _STRONG_CHARS.isdisjoint(a):
+        if a and i + 1 < n and ends_sentence(a):
             out.append((start, i + 1))
             start = i + 1
     if start < n:
