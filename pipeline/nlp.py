@@ -214,10 +214,17 @@ class CueView:
         return " ".join(self.words[start:end])
 
     def weight(self, label: str, start: int, end: int) -> float:
-        """A cue's weight: the pattern's "weight" field, else 1 per word (a long single word 1.0, short 0.6)."""
+        """A cue's weight: the pattern's "weight" field, else 1 per word (a long single word 1.0, short 0.6). A
+        phrase matched across hedges ("dat is echt veel") weighs as the phrase without them."""
         w = self.weights.get((label, self.text(start, end)))
         if w is not None:
             return w
+        if end - start > 2:
+            hedges = self.lex.words("cues.phrase_hedges")
+            if not hedges.isdisjoint(self.words[start + 1 : end - 1]):
+                core = [x for k, x in enumerate(self.words[start:end]) if x not in hedges or k in (0, end - start - 1)]
+                w = self.weights.get((label, " ".join(core)))
+                return w if w is not None else float(len(core))
         if end - start > 1:
             return float(end - start)
         return 1.0 if len(self.words[start]) >= 8 else 0.6
@@ -344,6 +351,9 @@ class CueMatcher:
             self.keys[self.vocab.strings[key]] = (key.split("|", 1)[0], key.split("|", 1)[1])
             self.n_phrases += len(docs)
         self._phrase_index = self._index_phrases(phrase_docs)
+        # hedges a speaker drops into a fixed phrase ("daar zit ik eerlijk gezegd niet op te wachten"): skipped
+        # inside a phrase where the phrase itself has no such word (`cues.phrase_hedges`; never niet/geen/wel/toch)
+        self.hedges: frozenset[str] = self.lexicon.words("cues.phrase_hedges")
         # the index compares words as the PhraseMatcher compares LOWER: normalised words are lower case unless an
         # expansion in norms.json is not
         self._lower_words = any(x != x.lower() for v in self.expand.values() for x in v)
@@ -399,11 +409,15 @@ class CueMatcher:
         finish(root, [])
         return root
 
-    def _phrase_cues(self, words: list[str]) -> list[tuple[str, str, int, int]]:
+    def _phrase_cues(self, words: list[str], hedges: frozenset[str] | None = None) -> list[tuple[str, str, int, int]]:
         """The PhraseMatcher's matches in one utterance's words, from a trie of dicts instead of a Doc (building
-        a Doc of every utterance's words cost more than the matching)."""
+        a Doc of every utterance's words cost more than the matching); and, where up to two hedge words
+        (`self.hedges`) stand inside a phrase that does not hold them, after at least its first two words, the
+        phrase across them (its span covers the hedges). `hedges=frozenset()` gives the PhraseMatcher's matches
+        alone."""
         if self._lower_words:
             words = [w.lower() for w in words]
+        skip = self.hedges if hedges is None else hedges
         root = self._phrase_index
         n = len(words)
         cues: list[tuple[str, str, int, int]] = []
@@ -418,7 +432,14 @@ class CueMatcher:
                         cues.append((label, code, i, j))
                 if j == n:
                     break
-                node = node.get(words[j])
+                nxt = node.get(words[j])
+                if nxt is None and j - i >= 2 and words[j] in skip:
+                    k = j + 1
+                    while k < n and k - j < 2 and words[k] in skip and words[k] not in node:
+                        k += 1
+                    if k < n and words[k] in node:
+                        nxt, j = node[words[k]], k
+                node = nxt
                 j += 1
         return cues
 
@@ -498,7 +519,7 @@ class CueMatcher:
 
     def _match(self, wdoc: Doc) -> list[tuple[str, str, int, int]]:
         keys = self.keys
-        cues = [(*keys[m], s, e) for m, s, e in self.phrases(wdoc)]
+        cues = self._phrase_cues([t.text for t in wdoc])
         if (
             self.token_patterns_in_pipe
             and self.n_token_patterns

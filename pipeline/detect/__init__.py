@@ -482,6 +482,8 @@ def _one_per_split_turn(call: list[Utt], cands: list[int], keep: list[int], scor
             if between and all(
                 u.role != "customer" and (not u.words or is_backchannel(u)) for u in between
             ):
+                if call[a].has("REFUSAL", "NEG_INTENT", "DEFLECT"):
+                    continue  # the first piece already refuses in so many words: the no starts there
                 if (moments_mod.says_no(call[b]), scores[k]) >= (moments_mod.says_no(call[a]), scores[prev]):
                     out[-1] = k
                 continue

@@ -244,7 +244,11 @@ def _split_offer(call: list[Utt], j: int) -> tuple[str, str, int] | None:
     if k < 0 or not saw_backchannel:
         return None
     ctx, code = seller_context(call[k])
-    return (ctx, code, k) if ctx in (PROPOSAL, PITCH, PITCH_Q) else None
+    if ctx in (PROPOSAL, PITCH, PITCH_Q):
+        return ctx, code, k
+    # a short tail ("… spreek ik met de inkoper" - "ja" - "van bakkerij van dam") ends the question before it
+    tail_only = len(call[j].words) <= 6 and not call[j].q.is_question
+    return (ctx, code, k) if tail_only and ctx != STATEMENT else None
 
 
 def _recent_offer(call: list[Utt], i: int, seller_turns: int) -> bool:
@@ -291,6 +295,18 @@ def _split_concession(call: list[Utt], i: int) -> bool:
         return False
     conc = call[k].view.lex.words("moments.concession_words")
     return any(w in conc for w in call[k].words) or call[k].has("RECEPTIVE")
+
+
+def _split_receptive(call: list[Utt], i: int) -> str:
+    """The customer's previous piece, split from this one by the rep's backchannels only, is receptive and says
+    no no: its receptive words, else ""."""
+    k = _past_rep_backchannels(call, i - 1, -1)
+    if k == i - 1 or k < 0 or call[k].role != "customer":
+        return ""
+    prev = call[k]
+    if not prev.has("RECEPTIVE") or prev.has("NEE", "REFUSAL", "DEFLECT", "OBJECT", "NEG_INTENT"):
+        return ""
+    return _quote(prev, "RECEPTIVE")
 
 
 def _quote(u: Utt, label: str) -> str:
@@ -634,6 +650,13 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     ):
         score -= 0.25
         ev.append(f"NM208 receptive '{_quote(u, 'RECEPTIVE')}'")
+    elif not uncovered_nee and not labels & {"REFUSAL", "DEFLECT", "OBJECT", "NEG_INTENT"} and but is None:
+        rec = _split_receptive(call, i)
+        if rec:
+            # NM208 across the rep's backchannel: "ja dat is prima" - "ja ja" - "ik had die demo aangevraagd
+            # omdat …" is one turn that took the offer; the piece after it explains, it does not refuse
+            score -= 0.25
+            ev.append(f"NM208 receptive '{rec}' (the piece before the rep's backchannel)")
     last = u.q.clauses[-1] if u.q.clauses else None
     # a tag ("…, hè?", "…, toch?") asks for agreement with a statement: no counter-question
     # ... nor "en wie gaat dat dan betalen?" (NM120), which objects by asking

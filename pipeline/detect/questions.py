@@ -65,6 +65,8 @@ class QLex:
     starters: frozenset[str] = frozenset()  # a question can only start on one of these (wh, finite, preposition)
     embed_words: frozenset[str] = frozenset()  # `embed_heads` and the first words of `embed_triggers`: an embedded
     # question needs one
+    openers_1p: tuple[tuple[str, ...], ...] = ()  # phone openers asked in the first person: "spreek ik met …"
+    subordinate_subjects: frozenset[str] = frozenset()  # a subject right after a wh-word: subordinate order
 
     @classmethod
     def build(cls, lex: Lexicon) -> QLex:
@@ -101,8 +103,10 @@ class QLex:
             smalltalk_now=w("smalltalk_now_topics"),
             noun_wh=w("noun_wh"),
             determiners=w("determiners"),
-            starters=w("wh") | w("finite") | w("prepositions"),
+            starters=w("wh") | w("finite") | w("prepositions") | frozenset(t[0] for t in seqs("opener_phrases_1p")),
             embed_words=w("embed_heads") | frozenset(t[0] for t in seqs("embed_triggers") if t),
+            openers_1p=seqs("opener_phrases_1p"),
+            subordinate_subjects=w("subordinate_subjects"),
         )
 
 
@@ -191,6 +195,20 @@ def _clause_start(L: QLex, words: list[str], after: list[str], s: int, i: int, p
         return True
     if (
         not punctuated
+        and words[i] in ("zou", "zouden")
+        and i + 2 < len(words)
+        and words[i + 1] in ("het", "dat", "dit")
+        and words[i - 1] not in L.inversion
+        and words[i - 1] not in L.finite
+        and not _fronted_phrase(L, words, s, i)
+    ):
+        # raw ASR: a conditional offer runs on from the pitch ("… tijd over zou het interessant zijn om …")
+        return True
+    if not punctuated and words[i - 1] not in L.inversion and _opener_1p(L, words, i):
+        # raw ASR: the phone opener runs on from the greeting ("goedemorgen, … van Stroomwerk spreek ik met …")
+        return True
+    if (
+        not punctuated
         and words[i] in L.offer_verbs_1p
         and i + 2 < len(words)
         and words[i + 1] in {"ik", "we", "wij"}
@@ -243,6 +261,8 @@ def _starts_question(L: QLex, words: list[str], i: int, end: int) -> tuple[str, 
         return ("", "")
     if w == "wat" or nxt == "":
         return ("", "")
+    if _opener_1p(L, words, i):
+        return ("yesno", "QU103")
     if w in L.finite:
         if nxt in L.subject_2p:
             after = words[i + 2] if i + 2 < end else ""
@@ -255,6 +275,11 @@ def _starts_question(L: QLex, words: list[str], i: int, end: int) -> tuple[str, 
         if nxt in {"het", "dat", "er", "dit"} and i + 2 < end and impersonal:
             return ("yesno", "QU103")
     return ("", "")
+
+
+def _opener_1p(L: QLex, words: list[str], i: int) -> bool:
+    """QU103 a first-person phone opener: "spreek ik met …", "stoor ik?", "ben ik bij …" (`opener_phrases_1p`)."""
+    return any(tuple(words[i : i + len(p)]) == p for p in L.openers_1p)
 
 
 def _embedded(L: QLex, words: list[str], s: int, e: int) -> bool:
@@ -308,6 +333,17 @@ def analyse(view: CueView) -> QuestionInfo:
         for i in starter_at[bisect_left(starter_at, s) : bisect_left(starter_at, e)]:
             if _clause_start(L, words, after, s, i, punctuated):
                 kind, rule = _starts_question(L, words, i, e)
+                if (
+                    kind == "wh"
+                    and starts
+                    and not punctuated
+                    and i + 1 < e
+                    and words[i + 1] in L.subordinate_subjects
+                    and words[i] not in ("waarom", "hoezo")
+                ):
+                    # raw ASR: a wh-word with its subject right behind it has subordinate order and goes on
+                    # the question before it ("zou het helpen als … wat het kost en wanneer je het terugverdient")
+                    continue
                 if kind:
                     # one question per sentence in punctuated text; in raw ASR a start close behind another
                     # belongs to it ("met hoeveel mensen zitten jullie daar" is one question)
@@ -390,12 +426,23 @@ def _small_talk(seg: list[str], L: QLex) -> bool:
 
 
 def with_discovery(view: CueView, info: QuestionInfo) -> QuestionInfo:
-    """The same analysis with `n_discovery` filled in (seller utterances only)."""
+    """The same analysis with `n_discovery` filled in (seller utterances only).
+
+    DQ103 in raw ASR, a discovery question that runs straight on from a short one (at most eight words: "hoe is
+    het nu verdeeld wie doet wat", "hoe ziet uw bedrijf eruit met hoeveel mensen werkt u") is one question in two
+    parts, as the same words with punctuation would be one sentence. Without punctuation a question runs on to the
+    next question start, so a longer one may hold a statement, and the next question counts again."""
     n = 0
+    run_end = -1  # end of the discovery question just counted, in unpunctuated text
     for c in info.questions():
         labels = {lab for lab, _code, s, e in view.cues if s < c.end and e > c.start}
         if is_discovery(view, c, labels):
-            n += 1
+            if c.start != run_end:
+                n += 1
+            if not info.punctuated and c.end - c.start <= 8:
+                run_end = c.end
+        else:
+            run_end = -1
     if n == info.n_discovery:  # immutable and unchanged: no copy
         return info
     return QuestionInfo(info.clauses, info.is_question, info.n_questions, n, info.punctuated)

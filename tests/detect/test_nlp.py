@@ -87,9 +87,31 @@ def test_phrase_index_finds_what_the_phrase_matcher_finds_in_its_order(nlp) -> N
         if not view.words:
             continue
         expected = [(*comp.keys[m], s, e) for m, s, e in comp.phrases(Doc(nlp.vocab, words=view.words))]
-        assert comp._phrase_cues(view.words) == expected
+        assert comp._phrase_cues(view.words, hedges=frozenset()) == expected
         multi += len(expected) - len({(s, e) for _lab, _code, s, e in expected})
     assert multi > 10  # phrases of several keys came up
+
+
+def test_a_hedge_inside_a_phrase_does_not_hide_it(nlp) -> None:
+    """`cues.phrase_hedges`: "eerlijk gezegd", "echt", "even" dropped into a fixed phrase after its first two words
+    still let the phrase match (the cue spans the hedge, and weighs as the phrase without it); a hedge after the
+    first word does not ("nee, echt, bedankt" holds no "nee dank je"), nor one that changes the meaning ("ook",
+    "nu", "niet" are no hedges)."""
+    def cues(text: str) -> set[tuple[str, str]]:
+        v = nlp(text)._.nc
+        return {(lab, v.text(s, e)) for lab, _c, s, e in v.cues}
+
+    assert ("REFUSAL", "zit ik eerlijk gezegd niet op te wachten") in cues(
+        "Nou, daar zit ik eerlijk gezegd niet op te wachten."
+    )
+    assert ("DEFLECT", "ik denk er nog even over na") in cues("ja ik denk er nog even over na")
+    assert not any(lab == "REFUSAL" for lab, _t in cues("nee, echt, bedankt dat u belde"))
+    assert not any(lab == "DEFLECT" for lab, _t in cues("ik zie ook wel dat er gaten in de agenda vallen"))
+    v = nlp("nee dat is echt veel te groot voor ons")._.nc
+    hedged = next((s, e) for lab, _c, s, e in v.cues if lab == "RW_BUDGET" and e - s == 4)
+    plain = nlp("nee dat is veel te groot voor ons")._.nc
+    unhedged = next((s, e) for lab, _c, s, e in plain.cues if lab == "RW_BUDGET" and e - s == 3)
+    assert v.weight("RW_BUDGET", *hedged) == plain.weight("RW_BUDGET", *unhedged)
 
 
 def test_no_pattern_is_listed_twice() -> None:
