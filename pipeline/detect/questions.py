@@ -66,6 +66,7 @@ class QLex:
     embed_words: frozenset[str] = frozenset()  # `embed_heads` and the first words of `embed_triggers`: an embedded
     # question needs one
     openers_1p: tuple[tuple[str, ...], ...] = ()  # phone openers asked in the first person: "spreek ik met …"
+    opener_firsts: frozenset[str] = frozenset()  # their first words
     subordinate_subjects: frozenset[str] = frozenset()  # a subject right after a wh-word: subordinate order
 
     @classmethod
@@ -106,6 +107,7 @@ class QLex:
             starters=w("wh") | w("finite") | w("prepositions") | frozenset(t[0] for t in seqs("opener_phrases_1p")),
             embed_words=w("embed_heads") | frozenset(t[0] for t in seqs("embed_triggers") if t),
             openers_1p=seqs("opener_phrases_1p"),
+            opener_firsts=frozenset(t[0] for t in seqs("opener_phrases_1p") if t),
             subordinate_subjects=w("subordinate_subjects"),
         )
 
@@ -279,6 +281,8 @@ def _starts_question(L: QLex, words: list[str], i: int, end: int) -> tuple[str, 
 
 def _opener_1p(L: QLex, words: list[str], i: int) -> bool:
     """QU103 a first-person phone opener: "spreek ik met …", "stoor ik?", "ben ik bij …" (`opener_phrases_1p`)."""
+    if words[i] not in L.opener_firsts:
+        return False
     return any(tuple(words[i : i + len(p)]) == p for p in L.openers_1p)
 
 
