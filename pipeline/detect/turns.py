@@ -104,8 +104,10 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             return NEUTRAL_Q, "CX206"  # a detail check: "kan ik u op het vaste nummer bellen?", "met ij?"
         seg = u.words[last.start : last.end]
         lead = _skip_particles(seg, lex.words("questions.particles"))
-        if last.kind == "tag" and "geen" in seg and not _leading_benefit(seg, lex, last.kind):
-            return NEUTRAL_Q, "CX202"  # "… u heeft geen melkrobot, toch?" checks a fact: "nee" answers it
+        if (last.kind == "tag" or "toch" in seg) and "geen" in seg and not _leading_benefit(seg, lex, last.kind):
+            # "… u heeft geen melkrobot, toch?", "u heeft toch geen contract lopen bij …?" check a fact: "nee"
+            # answers it
+            return NEUTRAL_Q, "CX202"
         if first_phrase(seg, lex.phrases("turns.check_tails")):
             return NEUTRAL_Q, "CX202"  # "… ge rijdt met een hybride, als ik het goed heb?" checks a fact
         if last.kind != "wh" and offer_frame(seg, lex):
