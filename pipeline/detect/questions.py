@@ -68,6 +68,7 @@ class QLex:
     openers_1p: tuple[tuple[str, ...], ...] = ()  # phone openers asked in the first person: "spreek ik met …"
     opener_firsts: frozenset[str] = frozenset()  # their first words
     subordinate_subjects: frozenset[str] = frozenset()  # a subject right after a wh-word: subordinate order
+    runon_impersonal: frozenset[str] = frozenset()  # "zou/klopt/lukt … het" opens a question inside run-on ASR
 
     @classmethod
     def build(cls, lex: Lexicon) -> QLex:
@@ -104,11 +105,13 @@ class QLex:
             smalltalk_now=w("smalltalk_now_topics"),
             noun_wh=w("noun_wh"),
             determiners=w("determiners"),
-            starters=w("wh") | w("finite") | w("prepositions") | frozenset(t[0] for t in seqs("opener_phrases_1p")),
+            starters=w("wh") | w("finite") | w("prepositions") | w("runon_impersonal")
+            | frozenset(t[0] for t in seqs("opener_phrases_1p")),
             embed_words=w("embed_heads") | frozenset(t[0] for t in seqs("embed_triggers") if t),
             openers_1p=seqs("opener_phrases_1p"),
             opener_firsts=frozenset(t[0] for t in seqs("opener_phrases_1p") if t),
             subordinate_subjects=w("subordinate_subjects"),
+            runon_impersonal=w("runon_impersonal"),
         )
 
 
@@ -197,14 +200,14 @@ def _clause_start(L: QLex, words: list[str], after: list[str], s: int, i: int, p
         return True
     if (
         not punctuated
-        and words[i] in ("zou", "zouden")
+        and words[i] in L.runon_impersonal
         and i + 2 < len(words)
         and words[i + 1] in ("het", "dat", "dit")
         and words[i - 1] not in L.inversion
-        and words[i - 1] not in L.finite
         and not _fronted_phrase(L, words, s, i)
     ):
-        # raw ASR: a conditional offer runs on from the pitch ("… tijd over zou het interessant zijn om …")
+        # raw ASR: a conditional offer or a check runs on from the turn ("… tijd over zou het interessant zijn
+        # om …", "… een afspraak te maken klopt het dat uw nummer …"; `questions.runon_impersonal`)
         return True
     if not punctuated and words[i - 1] not in L.inversion and _opener_1p(L, words, i):
         # raw ASR: the phone opener runs on from the greeting ("goedemorgen, … van Stroomwerk spreek ik met …")
@@ -265,7 +268,7 @@ def _starts_question(L: QLex, words: list[str], i: int, end: int) -> tuple[str, 
         return ("", "")
     if _opener_1p(L, words, i):
         return ("yesno", "QU103")
-    if w in L.finite:
+    if w in L.finite or w in L.runon_impersonal:
         if nxt in L.subject_2p:
             after = words[i + 2] if i + 2 < end else ""
             if after in L.not_q_after_v or (w in L.discourse_alone and i + 2 >= end):

@@ -98,8 +98,10 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             return CLOSING_Q, "CX103"
         if "NEG_POLAR_Q" in labels:
             return NEG_POLAR, "CX104"
-        if "COURTESY" in labels:
-            return NEUTRAL_Q, "CX205"  # "wil je een kop koffie?", "hoort u me goed?", "zal ik ter bevestiging bellen?"
+        if "COURTESY" in labels and not _pitch_behind(u, last, "COURTESY"):
+            # "wil je een kop koffie?", "hoort u me goed?", "zal ik ter bevestiging bellen?"; not where a pitch runs
+            # on behind it in raw ASR ("mag ik nog één ding vragen eh we hebben ook een losse module …")
+            return NEUTRAL_Q, "CX205"
         if "DETAIL_Q" in labels:
             return NEUTRAL_Q, "CX206"  # a detail check: "kan ik u op het vaste nummer bellen?", "met ij?"
         seg = u.words[last.start : last.end]
@@ -180,6 +182,14 @@ def _seller_context(u: Utt) -> tuple[str, str]:
     if u.has("PITCH", "ARGUE"):
         return PITCH, "CX102"
     return STATEMENT, "CX200"
+
+
+def _pitch_behind(u: Utt, c: Clause, label: str) -> bool:
+    """The clause runs on for six words or more behind its first `label` cue, with a PITCH or ARGUE cue there."""
+    at = next((e for lab, _c, s, e in u.view.cues if lab == label and c.start <= s < c.end), None)
+    return at is not None and c.end - at >= 6 and any(
+        lab in ("PITCH", "ARGUE") and at <= s < c.end for lab, _c, s, _e in u.view.cues
+    )
 
 
 def _pitch_after(u: Utt, last: Clause) -> bool:
