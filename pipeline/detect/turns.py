@@ -125,6 +125,8 @@ def _seller_context(u: Utt) -> tuple[str, str]:
                 return PROPOSAL, "CX101"
             if _wh_offer(seg, lex):
                 return PROPOSAL, "CX101"
+            if first_phrase(seg, lex.phrases("turns.verdict_questions")):
+                return PROPOSAL, "CX115"  # "wat vindt u ervan?", "en, wat vonden ze ervan?": a verdict on the offer
             if _pitched_before(u, last) and not labels & {"LOGISTICS"}:
                 return PITCH_Q, "CX107"
             return NEUTRAL_Q, "CX201"
