@@ -10,10 +10,11 @@
   clause breaks survive the normalisation; `PAUSE` ("~") where a dropped filler followed the word.
 - `lex`: the rule word lists (`configs/patterns/lexicon.json`, a `Lexicon`), shared by every view.
 - `cues`: `(label, code, start, end)` matches over `words` from the pattern files
-  (`configs/patterns/*.jsonl`, spaCy pattern JSONL: a string pattern is a literal phrase matched by a
-  PhraseMatcher on LOWER; a list pattern is a token pattern for the Matcher). Token patterns only run
-  on docs that contain one of their gate words (a cheap set lookup), since the Matcher slows with
-  every pattern.
+  (`configs/patterns/*.jsonl`, spaCy pattern JSONL: a string pattern is a literal phrase, found as a
+  PhraseMatcher on LOWER finds it, from a trie of the same phrases that also steps over hedges inside a phrase
+  ("zit ik eerlijk gezegd niet op te wachten"); a list pattern is a token pattern for the Matcher). Token
+  patterns only run on docs that contain one of their gate words (a cheap set lookup), since the Matcher
+  slows with every pattern.
 
 The text itself is never changed. Nothing here is global: the patterns are read when the pipeline is
 built, from the folder the config names.

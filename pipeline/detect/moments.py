@@ -233,7 +233,8 @@ def _previous_seller(call: list[Utt], i: int) -> int | None:
 def _split_offer(call: list[Utt], j: int) -> tuple[str, str, int] | None:
     """CX109 a seller turn split by the customer's backchannel ("… gekoppeld aan uw voorraad" - "ja" - "dus ge
     toont enkel wat ge in huis hebt"): when the rep's last piece is a statement, the customer answers the offer
-    or pitch in the piece before it."""
+    or pitch in the piece before it; and when that last piece is a short tail that asks nothing ("… ben ik goed
+    bij" - "ja" - "garage peeters in lier"), whatever the piece before it asked."""
     k = j - 1
     saw_backchannel = False
     while k >= 0 and call[k].role != "seller":
