@@ -288,24 +288,29 @@ def says_no(u: Utt) -> bool:
     )
 
 
-def _split_concession(call: list[Utt], i: int) -> bool:
-    """The customer's previous piece, split from this one by the rep's backchannels only (raw ASR: "kijk die
-    korting is allemaal leuk en aardig" - "ja" - "maar …"), is a concession (`moments.concession_words`)."""
+def _piece_before(call: list[Utt], i: int) -> Utt | None:
+    """The customer's previous piece, split from this one by the rep's backchannels only (raw ASR), else None."""
     k = _past_rep_backchannels(call, i - 1, -1)
     if k == i - 1 or k < 0 or call[k].role != "customer":
+        return None
+    return call[k]
+
+
+def _split_concession(call: list[Utt], i: int) -> bool:
+    """The customer's previous piece (`_piece_before`: "kijk die korting is allemaal leuk en aardig" - "ja" -
+    "maar …") is a concession (`moments.concession_words`)."""
+    prev = _piece_before(call, i)
+    if prev is None:
         return False
-    conc = call[k].view.lex.words("moments.concession_words")
-    return any(w in conc for w in call[k].words) or call[k].has("RECEPTIVE")
+    conc = prev.view.lex.words("moments.concession_words")
+    return any(w in conc for w in prev.words) or prev.has("RECEPTIVE")
 
 
 def _split_receptive(call: list[Utt], i: int) -> str:
-    """The customer's previous piece, split from this one by the rep's backchannels only, is receptive and says
-    no no: its receptive words, else ""."""
-    k = _past_rep_backchannels(call, i - 1, -1)
-    if k == i - 1 or k < 0 or call[k].role != "customer":
-        return ""
-    prev = call[k]
-    if not prev.has("RECEPTIVE") or prev.has("NEE", "REFUSAL", "DEFLECT", "OBJECT", "NEG_INTENT"):
+    """The customer's previous piece (`_piece_before`) is receptive and says no no: its receptive words, else
+    ""."""
+    prev = _piece_before(call, i)
+    if prev is None or not prev.has("RECEPTIVE") or prev.has("NEE", "REFUSAL", "DEFLECT", "OBJECT", "NEG_INTENT"):
         return ""
     return _quote(prev, "RECEPTIVE")
 

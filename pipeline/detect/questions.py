@@ -78,6 +78,8 @@ class QLex:
         def seqs(name: str) -> tuple[tuple[str, ...], ...]:
             return tuple(tuple(p.split()) for p in lex.phrases("questions." + name))
 
+        openers = seqs("opener_phrases_1p")
+        opener_firsts = frozenset(t[0] for t in openers if t)
         return cls(
             wh=w("wh"),
             finite=w("finite"),
@@ -105,11 +107,10 @@ class QLex:
             smalltalk_now=w("smalltalk_now_topics"),
             noun_wh=w("noun_wh"),
             determiners=w("determiners"),
-            starters=w("wh") | w("finite") | w("prepositions") | w("runon_impersonal")
-            | frozenset(t[0] for t in seqs("opener_phrases_1p")),
+            starters=w("wh") | w("finite") | w("prepositions") | w("runon_impersonal") | opener_firsts,
             embed_words=w("embed_heads") | frozenset(t[0] for t in seqs("embed_triggers") if t),
-            openers_1p=seqs("opener_phrases_1p"),
-            opener_firsts=frozenset(t[0] for t in seqs("opener_phrases_1p") if t),
+            openers_1p=openers,
+            opener_firsts=opener_firsts,
             subordinate_subjects=w("subordinate_subjects"),
             runon_impersonal=w("runon_impersonal"),
         )

@@ -186,12 +186,15 @@ def _seller_context(u: Utt) -> tuple[str, str]:
     return STATEMENT, "CX200"
 
 
+def _pitch_cue_in(u: Utt, lo: int, hi: int) -> bool:
+    """A PITCH or ARGUE cue starts at a word in [lo, hi)."""
+    return any(lab in ("PITCH", "ARGUE") and lo <= s < hi for lab, _c, s, _e in u.view.cues)
+
+
 def _pitch_behind(u: Utt, c: Clause, label: str) -> bool:
     """The clause runs on for six words or more behind its first `label` cue, with a PITCH or ARGUE cue there."""
     at = next((e for lab, _c, s, e in u.view.cues if lab == label and c.start <= s < c.end), None)
-    return at is not None and c.end - at >= 6 and any(
-        lab in ("PITCH", "ARGUE") and at <= s < c.end for lab, _c, s, _e in u.view.cues
-    )
+    return at is not None and c.end - at >= 6 and _pitch_cue_in(u, at, c.end)
 
 
 def _pitch_after(u: Utt, last: Clause) -> bool:
@@ -200,7 +203,7 @@ def _pitch_after(u: Utt, last: Clause) -> bool:
     if last.kind == "wh":  # "Mag ik vragen wat u tegenhoudt? Het klonk alsof het u tijd kost." still asks
         return False
     end = last.end
-    return len(u.words) - end >= 5 and any(lab in ("PITCH", "ARGUE") and s >= end for lab, _c, s, _e in u.view.cues)
+    return len(u.words) - end >= 5 and _pitch_cue_in(u, end, len(u.words))
 
 
 def _skip_particles(seg: list[str], particles: frozenset[str]) -> list[str]:
@@ -233,7 +236,7 @@ def _rhetorical_want(seg: list[str], lex: Lexicon) -> bool:
 
 def _pitched_before(u: Utt, c: Clause) -> bool:
     """CX107: a neutral question closing a pitch ("Wij doen X voor praktijken. Hoe doen jullie dat nu?")."""
-    if any(lab in ("PITCH", "ARGUE") and s < c.start for lab, _c, s, _e in u.view.cues):
+    if _pitch_cue_in(u, 0, c.start):
         return True
     starts = u.view.lex.words("turns.self_presentation_starts")
     return any(not x.is_question and x.end <= c.start and u.words[x.start] in starts for x in u.q.clauses)
