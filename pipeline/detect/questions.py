@@ -181,8 +181,22 @@ def _fronted_phrase(L: QLex, words: list[str], s: int, i: int) -> bool:
     )
 
 
+def _some(L: QLex, words: list[str], i: int) -> bool:
+    """ "wat" as "some" before a noun, not a question word ("mag ik u eh wat informatie meesturen"): the word
+    after it is no verb (finite, or ending in -t/-en), subject or "voor" ("wat voor …")."""
+    if words[i] != "wat" or i + 1 >= len(words):
+        return False
+    nxt = words[i + 1]
+    return not (nxt in L.finite or nxt.endswith(("t", "en")) or nxt in L.subject_2p or nxt in L.subordinate_subjects
+                or nxt == "voor")
+
+
 def _clause_start(L: QLex, words: list[str], after: list[str], s: int, i: int, punctuated: bool = True) -> bool:
-    if i == s or words[i - 1] in L.particles or "," in after[i - 1]:
+    if i == s:
+        return True
+    if not punctuated and _some(L, words, i):
+        return False
+    if words[i - 1] in L.particles or "," in after[i - 1]:
         return True
     if PAUSE in after[i - 1] and words[i] in L.wh and words[i - 1] not in L.embedders:
         # raw ASR: a wh-word after a hesitation opens a question ("dank u wel eh hoe vangen jullie dat nu op")

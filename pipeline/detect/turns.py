@@ -112,8 +112,11 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             return NEUTRAL_Q, "CX202"
         if first_phrase(seg, lex.phrases("turns.check_tails")):
             return NEUTRAL_Q, "CX202"  # "… ge rijdt met een hybride, als ik het goed heb?" checks a fact
-        if last.kind != "wh" and offer_frame(seg, lex):
+        if last.kind != "wh" and (offer_frame(seg, lex) or _inverted_offer(seg, lex)):
             return PROPOSAL, "CX108"
+        if last.kind != "wh" and _time_only(seg, lex) and offer_frame(u.words[: last.start], lex):
+            # "Dan kan ik een adviseur langs sturen. Volgende week donderdag?": the time of the offer before it
+            return PROPOSAL, "CX116"
         if seg and seg[0] in lex.words("turns.check_starts") and not _wh_offer(seg, lex):
             if last.kind != "wh" and _leading_benefit(seg, lex, last.kind):
                 return PITCH, "CX112"  # "dus dan is een tweede leverancier toch verstandig?" is no check
@@ -296,6 +299,28 @@ def offer_frame(seg: list[str], lex: Lexicon) -> bool:
         ):
             return True
     return False
+
+
+def _inverted_offer(seg: list[str], lex: Lexicon) -> bool:
+    """CX108 in a question, the rep's action with the subject behind it after "dan" ("Dan zet ik alle elf
+    wagens erop?", "En dan plannen we de installatie in maart?"): the customer is asked to agree to it. Not
+    sending (`turns.send_verbs`): "Dan stuur ik het naar de Markt 7?" checks where to, once the customer agreed."""
+    ow: _OfferWords = lex.bundle("turns.offer_words", _offer_words)
+    k = seg.index("dan") if "dan" in seg[:2] else -1
+    return (
+        k >= 0 and len(seg) >= k + 4 and seg[k + 1] in ow.actions and seg[k + 2] in ow.subj
+        and seg[k + 1] not in lex.words("turns.send_verbs") and ow.blockers.isdisjoint(seg[k + 3 :])
+    )
+
+
+def _time_only(seg: list[str], lex: Lexicon) -> bool:
+    """A question of only a day, date or time ("Volgende week donderdag?", "Dinsdag om tien uur?"):
+    lexicon `turns.time_anchors` (one needed) and `turns.time_words`; numbers count as time words."""
+    anchors, fill = lex.words("turns.time_anchors"), lex.words("turns.time_words")
+    return (
+        0 < len(seg) <= 8 and not anchors.isdisjoint(seg)
+        and all(w in anchors or w in fill or w.isdigit() for w in seg)
+    )
 
 
 def alternative_offer(seg: list[str], lex: Lexicon) -> bool:

@@ -34,6 +34,8 @@ def q(nlp, text: str):
         ("Wat vervelend voor je.", 0),  # exclamation
         ("Dat doe ik zelf.", 0),
         ("Wat doen jullie nu met de planning? En hoe lang kost dat per week?", 2),
+        ("oké eh mag ik u dan ook wat folders eh meesturen", 1),  # "wat" + noun is "some", no second question
+        ("dank u wel eh wat kost dat nu", 1),  # "wat" + verb after a hesitation still opens one
     ],
 )
 def test_question_count(nlp, text: str, n_questions: int) -> None:
