@@ -269,6 +269,16 @@ def _nee_positions(u: Utt) -> list[int]:
     return [s for lab, _c, s, _e in u.view.cues if lab == "NEE"]
 
 
+def _unsure_in_reason(u: Utt) -> bool:
+    """Every UNSURE cue lies inside a longer reason cue: "niet meer" in "ik heb die sportschool niet meer nodig"
+    is no "weet ik niet meer"."""
+    reasons = [(s, e) for lab, _c, s, e in u.view.cues if lab in REASON_LABELS]
+    return bool(reasons) and all(
+        any(rs <= s and e <= re_ and re_ - rs > e - s for rs, re_ in reasons)
+        for lab, _c, s, e in u.view.cues if lab == "UNSURE"
+    )
+
+
 def _covered(u: Utt, pos: int, labels: AbstractSet[str]) -> bool:
     return any(lab in labels and s <= pos < e for lab, _c, s, e in u.view.cues)
 
@@ -647,7 +657,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
             # NM215 "nee, folder hoeft niet … of doe toch maar, dan kan mijn vader hem ook lezen": the no is taken back
             score -= 0.7
             ev.append(f"NM215 takes the no back '{_quote(u, 'REVERSAL')}'")
-    if "UNSURE" in labels and not refusing and ctx != PROPOSAL:
+    if "UNSURE" in labels and not refusing and ctx != PROPOSAL and not _unsure_in_reason(u):
         score -= 0.25
         ev.append(f"NM206 neutral answer '{_quote(u, 'UNSURE')}'")
     if (
