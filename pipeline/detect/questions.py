@@ -60,6 +60,8 @@ class QLex:
     smalltalk_verbs: frozenset[str] = frozenset()
     smalltalk_topics: frozenset[str] = frozenset()
     smalltalk_now: frozenset[str] = frozenset()  # topics small talk asks about in the present: weather, traffic
+    greeting_verbs: frozenset[str] = frozenset()  # "hoe is/gaat het": a greeting without a topic
+    greeting_tails: frozenset[str] = frozenset()  # what may follow it ("hoe gaat het ermee", "hoe is het daar")
     noun_wh: frozenset[str] = frozenset()  # wh-words that take a noun: "hoeveel mensen", "welke software"
     determiners: frozenset[str] = frozenset()
     starters: frozenset[str] = frozenset()  # a question can only start on one of these (wh, finite, preposition)
@@ -105,6 +107,8 @@ class QLex:
             smalltalk_verbs=w("smalltalk_verbs"),
             smalltalk_topics=w("smalltalk_topics"),
             smalltalk_now=w("smalltalk_now_topics"),
+            greeting_verbs=w("greeting_verbs"),
+            greeting_tails=w("greeting_tails"),
             noun_wh=w("noun_wh"),
             determiners=w("determiners"),
             starters=w("wh") | w("finite") | w("prepositions") | w("runon_impersonal") | opener_firsts,
@@ -433,14 +437,21 @@ def is_discovery(view: CueView, clause: Clause, cue_labels_in_clause: set[str]) 
 
 
 def _small_talk(seg: list[str], L: QLex) -> bool:
-    """DQ102: "hoe was de kerst?", "hoe ging de wedstrijd zaterdag", "hoe is de vakantie verlopen?", "hoe is het
-    weer daar?": a "hoe" question about an event, the weather or the traffic (`questions.smalltalk_topics`), in the
-    past tense (`questions.smalltalk_verbs`) or about the weather or traffic (`questions.smalltalk_now_topics`).
-    "Hoe gaat het in de winter met de verwarming?" asks about their situation. Fixed greetings ("hoe gaat het met
-    u?") are SMALLTALK phrase patterns."""
+    """DQ102: a bare greeting ("hoe is 't?", "hoe gaat het ermee?": `questions.greeting_verbs` and
+    `questions.greeting_tails`; "hoe is het nu geregeld?" is discovery); "hoe was de kerst?", "hoe ging de wedstrijd
+    zaterdag", "hoe is de vakantie verlopen?", "hoe is het weer daar?": a "hoe" question about an event, the weather
+    or the traffic (`questions.smalltalk_topics`), in the past tense (`questions.smalltalk_verbs`) or about the
+    weather or traffic (`questions.smalltalk_now_topics`). "Hoe gaat het in de winter met de verwarming?" asks about
+    their situation. Fixed greetings ("hoe gaat het met u?") and service openers ("waarmee kan ik u helpen?") are
+    SMALLTALK phrase patterns."""
     if "hoe" not in seg[:3]:
         return False
     at = seg.index("hoe")
+    if (
+        seg[at + 1 : at + 2] and seg[at + 1] in L.greeting_verbs and seg[at + 2 : at + 3] == ["het"]
+        and all(w in L.greeting_tails for w in seg[at + 3 :])
+    ):
+        return True  # a bare greeting: "hoe is 't", "hoe gaat het ermee"; not "hoe is het nu geregeld?"
     topic = next((w for w in seg[at : at + 6] if w in L.smalltalk_topics), None)
     if topic is None:
         return False

@@ -61,6 +61,12 @@ def test_question_count(nlp, text: str, n_questions: int) -> None:
         ("Hoe is de kerstvakantie verlopen bij jullie?", 0),
         ("hoe gaat het in de winter met de verwarming van de kassen", 1),  # a season, but about their situation
         ("Hoe is het daar nu geregeld met de roosters?", 1),
+        ("goeiemiddag met jan van stroomwerk hoe is 't", 0),  # a bare greeting (DQ102)
+        ("Hoe gaat het ermee?", 0),
+        ("Hoe is het nu bij jullie geregeld?", 1),  # "hoe is het" with a topic behind it
+        ("Hoe is het onderhoud van de liften nu geregeld?", 1),
+        ("Goedemiddag, met Sanne van Wasplaza, waarmee kan ik u helpen?", 0),  # a service opener, no discovery
+        ("oké eh wat kan ik voor u doen", 0),
         ("fijn dat u even tijd heeft eh hoe plannen jullie de ritten nu", 1),  # a wh-word after a hesitation
         ("ik snap eh wat u bedoelt", 0),
         # raw ASR, questions running on inside a turn
