@@ -200,6 +200,9 @@ def _ends_with_go_ahead(u: Utt, proposal: bool = False) -> str:
         return ""
     if any(lab in ("REFUSAL", "NEG_INTENT", "DEFLECT", "OBJECT") and e > best for lab, _c, _s, e in u.view.cues):
         return ""
+    end = best + len(found.split())
+    if not lex.words("moments.negators").isdisjoint(u.words[end : end + 2]):
+        return ""  # "zonder mijn man teken ik niks": the go-ahead verb is negated right behind it
     return found
 
 

@@ -91,6 +91,10 @@ def seller_context(u: Utt) -> tuple[str, str]:
 
 def _seller_context(u: Utt) -> tuple[str, str]:
     lex = u.view.lex
+    if u.has("CANCEL_REF"):
+        # CX117 a retention call: the rep brings up the customer's own cancellation ("ik zag uw opzegging
+        # binnenkomen", "ik hoorde dat ge wilt opzeggen"); the answer keeps or takes back that no, as after a proposal
+        return PROPOSAL, "CX117"
     last = u.q.last_question()
     if last is not None:
         labels = clause_labels(u, last)
@@ -121,6 +125,8 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             if last.kind != "wh" and _leading_benefit(seg, lex, last.kind):
                 return PITCH, "CX112"  # "dus dan is een tweede leverancier toch verstandig?" is no check
             return NEUTRAL_Q, "CX202"
+        if last.kind != "wh" and _rhetorical_want(seg, lex):
+            return PITCH, "CX113"  # "En u wilt toch ook niet straks geld weggooien?"
         if _pitch_after(u, last):
             return PITCH, "CX114"  # "Dan is de keuze toch snel gemaakt? Wij rekenen geen transactiekosten, …"
         if last.kind == "wh":
@@ -137,6 +143,10 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             return NEUTRAL_Q, "CX202"
         if len(lead) > 1 and lead[0] in lex.words("turns.instruction_verbs") and lead[1] in {"ik", "we", "wij"}:
             return NEUTRAL_Q, "CX203"  # "moet ik nog iemand uitnodigen?": the seller asks for instructions
+        if last.kind != "wh" and first_phrase(seg, lex.phrases("turns.offer_review_questions")):
+            # CX115 a follow-up: "heeft u er al naar kunnen kijken?", "hebben jullie de offerte kunnen bekijken?" asks
+            # for the verdict on the offer sent, not about the past: the answer takes or declines it
+            return PROPOSAL, "CX115"
         if lead and lead[0] in lex.words("turns.past_question_starts"):
             return NEUTRAL_Q, "CX204"  # "Had u er voor de demo al eens over nagedacht?" asks about the past
         if lead and lead[0] in lex.words("turns.perfect_starts") and "al" in lead:
