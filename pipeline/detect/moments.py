@@ -663,6 +663,11 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     if "UNSURE" in labels and not refusing and ctx != PROPOSAL and not _unsure_in_reason(u):
         score -= 0.25
         ev.append(f"NM206 neutral answer '{_quote(u, 'UNSURE')}'")
+    not_yet = u.view.first_phrase(u.view.lex.phrases("moments.not_yet_reviewed")) if code.startswith("CX115") else None
+    if not_yet and not refusing and not reasons and "OBJECT" not in labels:
+        # NM218 "heeft u er al naar kunnen kijken?" - "nee, nog niet": not looked at yet, no verdict on the offer
+        score -= 0.5
+        ev.append(f"NM218 not reviewed yet '{not_yet}'")
     if (
         "RECEPTIVE" in labels and not uncovered_nee and "REFUSAL" not in labels and "DEFLECT" not in labels
         and not _receptive_in_reason(u) and but is None
