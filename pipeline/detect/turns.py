@@ -99,8 +99,9 @@ def _seller_context(u: Utt) -> tuple[str, str]:
     if last is not None:
         labels = clause_labels(u, last)
         if "CLOSING_Q" in labels:
-            closing_at = min(s for lab, _c, s, _e in u.view.cues if lab == "CLOSING_Q" and last.start <= s < last.end)
-            if offer_frame(u.words[last.start : closing_at], lex):
+            closing_at = min((max(s, last.start) for lab, _c, s, e in u.view.cues
+                              if lab == "CLOSING_Q" and s < last.end and e > last.start), default=last.start)
+            if closing_at > last.start and offer_frame(u.words[last.start : closing_at], lex):
                 # "Mag ik u volgende week even nabellen of alles duidelijk is?": an offer before the closing words
                 return PROPOSAL, "CX108"
             return CLOSING_Q, "CX103"
