@@ -91,7 +91,7 @@ def seller_context(u: Utt) -> tuple[str, str]:
 
 def _seller_context(u: Utt) -> tuple[str, str]:
     lex = u.view.lex
-    if u.has("CANCEL_REF"):
+    if u.has("CANCEL_REF") or _reported_cancel(u):
         # CX117 a retention call: the rep brings up the customer's own cancellation ("ik zag uw opzegging
         # binnenkomen", "ik hoorde dat ge wilt opzeggen"); the answer keeps or takes back that no, as after a proposal
         return PROPOSAL, "CX117"
@@ -314,6 +314,22 @@ def offer_frame(seg: list[str], lex: Lexicon) -> bool:
         ):
             return True
     return False
+
+
+def _reported_cancel(u: Utt) -> bool:
+    """CX117 "… dat ge uw contract voor de alarmopvolging wilt opzeggen": "dat" + a second-person subject and, at most
+    seven words on, a wish or a done deed (`turns.cancel_intent`: wilt, hebt, …) + a cancellation verb
+    (`turns.cancel_verbs`); "als u ooit wilt opzeggen" and "wist u dat u maandelijks kunt stoppen" report none."""
+    verbs = u.view.lex.words("turns.cancel_verbs")
+    w = u.words
+    if verbs.isdisjoint(w):
+        return False
+    you, want = u.view.lex.words("questions.subject_2p"), u.view.lex.words("turns.cancel_intent")
+    return any(
+        w[k] in verbs and w[k - 1] in want
+        and any(w[j] == "dat" and w[j + 1] in you for j in range(max(0, k - 8), k - 1))
+        for k in range(1, len(w))
+    )
 
 
 def _inverted_offer(seg: list[str], lex: Lexicon) -> bool:
