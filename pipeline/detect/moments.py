@@ -62,6 +62,7 @@ GATE = frozenset(
     }
 )
 REASON_LABELS = ("R_BUDGET", "R_FIT", "R_TIMING", "R_AUTHORITY", "R_COMPETITOR", "R_NO_NEED")
+_R_LABELS = frozenset(REASON_LABELS)
 HARMLESS = {
     "REASSURE": ("NM201", "reassurance"),
     "AGREE": ("NM202", "agreement"),
@@ -272,16 +273,6 @@ def _nee_positions(u: Utt) -> list[int]:
     return [s for lab, _c, s, _e in u.view.cues if lab == "NEE"]
 
 
-def _unsure_in_reason(u: Utt) -> bool:
-    """Every UNSURE cue lies inside a longer reason cue: "niet meer" in "ik heb die sportschool niet meer nodig"
-    is no "weet ik niet meer"."""
-    reasons = [(s, e) for lab, _c, s, e in u.view.cues if lab in REASON_LABELS]
-    return bool(reasons) and all(
-        any(rs <= s and e <= re_ and re_ - rs > e - s for rs, re_ in reasons)
-        for lab, _c, s, e in u.view.cues if lab == "UNSURE"
-    )
-
-
 def _covered(u: Utt, pos: int, labels: AbstractSet[str]) -> bool:
     return any(lab in labels and s <= pos < e for lab, _c, s, e in u.view.cues)
 
@@ -470,12 +461,15 @@ def _worry(words: list[str], s: int, e: int) -> bool:
     return e < len(words) and words[e] == "dat" and not {"wil", "willen"}.isdisjoint(words[s:e])
 
 
-def _receptive_in_reason(u: Utt) -> bool:
-    """NM208 does not apply where every receptive word is part of a reason ("dat draait prima", "die doen het nog
-    prima": the customer is content with what they have)."""
-    reason_spans = [(s, e) for lab, _c, s, e in u.view.cues if lab in LABEL_TO_REASON]
+def _inside_reason(u: Utt, label: str, reason_labels: AbstractSet[str], longer: bool = False) -> bool:
+    """Every `label` cue of the turn lies inside a cue of `reason_labels` (a strictly longer one when `longer`).
+    NM208 does not apply where every receptive word is part of a reason ("dat draait prima", "die doen het nog
+    prima": the customer is content with what they have); NM206 not where every neutral answer is inside a longer
+    reason ("niet meer" in "ik heb die sportschool niet meer nodig" is no "weet ik niet meer")."""
+    spans = [(s, e) for lab, _c, s, e in u.view.cues if lab in reason_labels]
     return all(
-        any(rs <= s and e <= re for rs, re in reason_spans) for lab, _c, s, e in u.view.cues if lab == "RECEPTIVE"
+        any(rs <= s and e <= re_ and (not longer or re_ - rs > e - s) for rs, re_ in spans)
+        for lab, _c, s, e in u.view.cues if lab == label
     )
 
 
@@ -660,7 +654,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
             # NM215 "nee, folder hoeft niet … of doe toch maar, dan kan mijn vader hem ook lezen": the no is taken back
             score -= 0.7
             ev.append(f"NM215 takes the no back '{_quote(u, 'REVERSAL')}'")
-    if "UNSURE" in labels and not refusing and ctx != PROPOSAL and not _unsure_in_reason(u):
+    if "UNSURE" in labels and not refusing and ctx != PROPOSAL and not _inside_reason(u, "UNSURE", _R_LABELS, True):
         score -= 0.25
         ev.append(f"NM206 neutral answer '{_quote(u, 'UNSURE')}'")
     not_yet = u.view.first_phrase(u.view.lex.phrases("moments.not_yet_reviewed")) if code.startswith("CX115") else None
@@ -670,7 +664,7 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         ev.append(f"NM218 not reviewed yet '{not_yet}'")
     if (
         "RECEPTIVE" in labels and not uncovered_nee and "REFUSAL" not in labels and "DEFLECT" not in labels
-        and not _receptive_in_reason(u) and but is None
+        and not _inside_reason(u, "RECEPTIVE", LABEL_TO_REASON.keys()) and but is None
     ):
         score -= 0.25
         ev.append(f"NM208 receptive '{_quote(u, 'RECEPTIVE')}'")
