@@ -678,7 +678,11 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     last = u.q.clauses[-1] if u.q.clauses else None
     # a tag ("…, hè?", "…, toch?") asks for agreement with a statement: no counter-question
     # ... nor "en wie gaat dat dan betalen?" (NM120), which objects by asking
-    objects_by_asking = last is not None and any(c[1] == "NM120" and c[2] >= last.start for c in u.view.cues)
+    # ... nor a raw-ASR "clause" read as a question that holds an objection stated outright ("nou is het allenig
+    # gras en de haag het is mij te duur"): without punctuation the question rule cannot see where it ends
+    objects_by_asking = last is not None and any(
+        (c[1] == "NM120" or c[0] == "OBJECT") and c[2] >= last.start for c in u.view.cues
+    )
     if last is not None and last.is_question and last.kind != "tag" and not refusing and not objects_by_asking:
         # "Nee. Ik heb een klant. Kan jij het overnemen?": a question after a leading no, to someone else
         after_no = offer_ctx and bool(uncovered_nee) and uncovered_nee[0] <= 1 and last.start > 2
