@@ -127,11 +127,15 @@ def is_candidate_in(call: list[Utt], i: int) -> bool:
     if u.role != "customer" or len(u.words) < 3 or is_backchannel(u):
         return False
     j = _previous_seller(call, i)
+    if j is None:
+        return False
+    ctx, code = seller_context(call[j])
     return (
-        j is not None
-        and seller_context(call[j])[0] == PROPOSAL
+        ctx == PROPOSAL
         and all(call[k].role != "customer" or is_backchannel(call[k]) for k in range(j + 1, i))
-        and not _yes_opening(u)  # NM116 "ja, stuur dat maar door", "dat zal ik doen": the customer takes it
+        # NM116 "ja, stuur dat maar door", "dat zal ik doen": the customer takes it; but a yes to the rep's
+        # "ik zag dat jullie hebben opgezegd, klopt dat?" (CX117) confirms the customer's own no
+        and (code == "CX117" or not _yes_opening(u))
     )
 
 
@@ -232,6 +236,19 @@ def _previous_seller(call: list[Utt], i: int) -> int | None:
         if call[j].role == "seller" and call[j].words and not is_backchannel(call[j]):
             return j
     return None
+
+
+def _before_repair(call: list[Utt], j: int) -> int | None:
+    """CX118 the seller turn j only asks the customer to repeat (a short turn with a `turns.repair_requests`
+    phrase: "wat zei u?", "sorry, ik verstond u niet", "de lijn kraakt"), and a customer turn answered the seller
+    turn before it: that earlier seller turn (what the repeated words answer), else None."""
+    u = call[j]
+    if len(u.words) > 10 or u.view.first_phrase(u.view.lex.phrases("turns.repair_requests")) is None:
+        return None
+    k = _previous_seller(call, j)
+    if k is None or not any(call[m].role == "customer" and not is_backchannel(call[m]) for m in range(k + 1, j)):
+        return None
+    return k
 
 
 def _split_offer(call: list[Utt], j: int) -> tuple[str, str, int] | None:
@@ -489,7 +506,13 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     if j is None:
         ctx, code = NONE, "CX000"
     else:
-        ctx, code = seller_context(call[j])
+        k = _before_repair(call, j)
+        if k is not None:
+            # CX118 "sorry, de lijn kraakt, wat zei u?": the customer repeats what they said to the turn before
+            ctx, code = seller_context(call[k])
+            code, j, shown = f"CX118 repeated after the rep's repair request: {code}", k, k
+        else:
+            ctx, code = seller_context(call[j])
         # a statement, or a "dus …" check, that continues the rep's turn after the customer's backchannel
         split = _split_offer(call, j) if ctx == STATEMENT or code == "CX202" else None
         if split is not None:

@@ -262,7 +262,8 @@ def _clause_start(L: QLex, words: list[str], after: list[str], s: int, i: int, p
         return True
     if punctuated or i + 2 >= len(words):
         return False
-    if words[i] == "hoe" and words[i + 2] in L.finite:  # "hoe oud is uw huis", "hoe vaak komt de monteur"
+    # "hoe oud is uw huis", "hoe vaak komt de monteur"; not the verb-final "(ik leg uit) hoe het werkt"
+    if words[i] == "hoe" and words[i + 2] in L.finite and nxt not in L.subordinate_subjects:
         return True
     # verb-second main clause: "hoe bezorgen jullie …", "waar rijden jullie …"; not the verb-final "hoeveel
     # verf ge verspilt" nor "… niet wat voor u zijn"
@@ -274,7 +275,9 @@ def _starts_question(L: QLex, words: list[str], i: int, end: int) -> tuple[str, 
     """(kind, rule) when a question starts at word i of a clause ending at `end`, else ("", "")."""
     w = words[i]
     nxt = words[i + 1] if i + 1 < end else ""
-    if w in L.prepositions and nxt in L.wh and i + 2 < end:  # "met hoeveel mensen werkt u", "voor welke rollen…"
+    # "met hoeveel mensen werkt u", "voor welke rollen…", "met wie", "met wat werkt ge"; not a separable verb's
+    # particle before an embedded "hoe" ("dan leg ik even uit hoe het werkt")
+    if w in L.prepositions and (nxt in L.noun_wh or nxt in {"wie", "wat"}) and i + 2 < end:
         w, nxt, i = nxt, words[i + 2], i + 1
     if w in L.wh:
         if not nxt or nxt in L.exclam:

@@ -184,6 +184,7 @@ def _leading_question(u: Utt, lead: int) -> int | None:
 _CONFIDENCE: tuple[tuple[str, float], ...] = (
     ("RS201", 0.95),
     ("RS202", 0.85),
+    ("RS203", 0.9),
     ("RS101", 0.9),
     ("RS107", 0.95),
     ("RS105 explore question", 0.75),
@@ -213,6 +214,9 @@ def respond(call: list[Utt], i: int, max_customer_skip: int = 3) -> Response:
     last_turn = all(not x.words for x in call[j + 1 :])
     if r.has("DROPPED") or (last_turn and r.n_words <= 3 and not r.has("ACCEPT")):
         return Response("other", r.idx, acknowledged, None, "RS202 line dropped / call ends")
+    if r.n_words <= 10 and r.view.first_phrase(r.view.lex.phrases("turns.repair_requests")) is not None:
+        # RS203 "sorry, de lijn kraakt, wat zei u?": the rep did not hear the no, so took no stance on it
+        return Response("other", r.idx, acknowledged, None, "RS203 repair request (asks to repeat)")
     label, ev = classify(r)
     acknowledged = acknowledged or ev.startswith("RS102")
     m = call[i]

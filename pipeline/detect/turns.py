@@ -119,6 +119,9 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             # "… u heeft geen melkrobot, toch?", "u heeft toch geen contract lopen bij …?" check a fact: "nee"
             # answers it
             return NEUTRAL_Q, "CX202"
+        if last.kind == "tag" and any(w in lex.words("turns.past_question_starts") for w in lead[:2]) \
+                and not _leading_benefit(seg, lex, last.kind):
+            return NEUTRAL_Q, "CX202"  # "Dat was de offerte voor het alarm met twee camera's, toch?" checks a past fact
         if first_phrase(seg, lex.phrases("turns.check_tails")):
             return NEUTRAL_Q, "CX202"  # "… ge rijdt met een hybride, als ik het goed heb?" checks a fact
         if last.kind != "wh" and (offer_frame(seg, lex) or _inverted_offer(seg, lex)):
