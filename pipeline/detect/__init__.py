@@ -60,8 +60,8 @@ class DetectSettings:
     reason_model_later_turns: int = 1
     reason_min_score: float = 0.6
     disqualifier_min_moments: int = 2
-    model_weight: float = 0.3
-    model_veto_below: float = 0.2
+    model_weight: float = 0.4
+    model_veto_below: float = 0.1
     response_model_weight: float = 0.7
     reason_model_weight: float = 0.6
     outcome_lost: tuple[str, ...] = ("lost",)

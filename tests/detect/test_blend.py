@@ -181,12 +181,13 @@ def test_any_answer_to_a_proposal_goes_to_the_moment_model(nlp: Any) -> None:
 
 
 def test_a_rule_moment_stands_unless_the_model_is_clearly_against_it(nlp: Any) -> None:
-    """NM113: a lukewarm model (P 0.3) does not overrule the rules' moment; a clear one (P 0.1) does."""
+    """NM113: a lukewarm model (P 0.3) does not overrule the rules' moment; a clear one (P 0.05, below
+    `model_veto_below` 0.1) does."""
     dialogue = [("seller", "Zal ik u een offerte sturen?"), ("customer", "Nee, dank je, daar beginnen we niet aan.")]
     assert detect(_frame(dialogue), nlp, _settings()).moments.height == 1
     lukewarm = detect(_frame(dialogue), nlp, _settings(m=0.9), FakeModels(moment=0.3)).moments
     assert lukewarm.height == 1
-    against = detect(_frame(dialogue), nlp, _settings(m=0.9), FakeModels(moment=0.1)).moments
+    against = detect(_frame(dialogue), nlp, _settings(m=0.9), FakeModels(moment=0.05)).moments
     assert against.is_empty()
 
 
