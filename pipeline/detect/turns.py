@@ -138,6 +138,9 @@ def _seller_context(u: Utt) -> tuple[str, str]:
         if _pitch_after(u, last):
             return PITCH, "CX114"  # "Dan is de keuze toch snel gemaakt? Wij rekenen geen transactiekosten, …"
         if last.kind == "wh":
+            if seg and seg[0] in lex.words("turns.when_words") and offer_frame(u.words[: last.start], lex):
+                # CX116 "Ik kom er deze week met de demomachine. Wanneer zijt ge op de werf?": when to do the offer
+                return PROPOSAL, "CX116"
             if labels & {"PROPOSAL"} and (_feedback_q(u, last) or _wh_offer(seg, lex)):
                 return PROPOSAL, "CX101"
             if _wh_offer(seg, lex):
