@@ -442,6 +442,23 @@ def _yes_to_sending(u: Utt, seller: Utt) -> bool:
     return bool(spans) and all(set(u.words[s:e]) & send for s, e in spans)
 
 
+def _redirects_sending(u: Utt, seller: Utt) -> str:
+    """NM219: the rep proposed to send something somewhere (`moments.send_offer_words` and "naar" in the turn) and
+    the customer names another destination for it: a send verb (`moments.send_words`) followed within three words
+    by "naar"/"naartoe" ("stuur het maar naar Genk", "mail het naar mij"). Returns the quoted words, else ""."""
+    lex = u.view.lex
+    if "naar" not in seller.words or not set(seller.words) & lex.words("moments.send_offer_words"):
+        return ""
+    verbs = lex.words("moments.send_words") - {"op", "door", "toe", "mailtje"}
+    w = u.words
+    for k, x in enumerate(w):
+        if x in verbs:
+            for m in range(k + 1, min(len(w), k + 5)):
+                if w[m] in ("naar", "naartoe", "daarheen"):
+                    return " ".join(w[k : m + 1])
+    return ""
+
+
 def _money_objection(u: Utt) -> bool:
     """A budget cue that objects by itself ("te duur", "prijzig", "onbetaalbaar"), not a neutral money word
     ("budget", "euro", "geld": `reasons.money_words`) as in "ik heb het budget er al voor gereserveerd"."""
@@ -646,6 +663,13 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
         # NM210 "woensdag nee, donderdag kan wel": another day or time for the proposed meeting takes it
         score -= 0.5
         ev.append(f"NM210 another time '{_quote(u, 'RESCHEDULE')}'")
+    if ctx == PROPOSAL and j is not None and not strong and not reasons and not labels & {"OBJECT", "NEG_INTENT"}:
+        redirect = _redirects_sending(u, call[j])
+        if redirect:
+            # NM219 "nee, stuur het maar naar mijn eigen mailadres" to "zal ik het naar het algemene adres sturen?":
+            # the customer takes the sending and only changes where it goes
+            score -= 0.5
+            ev.append(f"NM219 redirects the sending '{redirect}'")
     if "ACCEPTED" in labels and offer_ctx:
         # NM213 "nee, die brochure hoeft niet, ik heb toch al ja gezegd": what is declined is a detail of a yes
         score -= 0.8
