@@ -39,6 +39,7 @@ from pipeline.detect.turns import (
     WHY_Q,
     Utt,
     is_backchannel,
+    is_repair_request,
     seller_context,
 )
 from pipeline.nlp import PAUSE, REPORTED, CueView, phrase_list
@@ -242,8 +243,7 @@ def _before_repair(call: list[Utt], j: int) -> int | None:
     """CX118 the seller turn j only asks the customer to repeat (a short turn with a `turns.repair_requests`
     phrase: "wat zei u?", "sorry, ik verstond u niet", "de lijn kraakt"), and a customer turn answered the seller
     turn before it: that earlier seller turn (what the repeated words answer), else None."""
-    u = call[j]
-    if len(u.words) > 10 or u.view.first_phrase(u.view.lex.phrases("turns.repair_requests")) is None:
+    if not is_repair_request(call[j]):
         return None
     k = _previous_seller(call, j)
     if k is None or not any(call[m].role == "customer" and not is_backchannel(call[m]) for m in range(k + 1, j)):
@@ -444,17 +444,18 @@ def _yes_to_sending(u: Utt, seller: Utt) -> bool:
 
 def _redirects_sending(u: Utt, seller: Utt) -> str:
     """NM219: the rep proposed to send something somewhere (`moments.send_offer_words` and "naar" in the turn) and
-    the customer names another destination for it: a send verb (`moments.send_words`) followed within three words
-    by "naar"/"naartoe" ("stuur het maar naar Genk", "mail het naar mij"). Returns the quoted words, else ""."""
+    the customer names another destination for it: a send verb (`moments.send_verbs`) followed within three words
+    by one of `moments.destination_words` ("stuur het maar naar Genk", "mail het naar mij"). Returns the quoted
+    words, else ""."""
     lex = u.view.lex
     if "naar" not in seller.words or not set(seller.words) & lex.words("moments.send_offer_words"):
         return ""
-    verbs = lex.words("moments.send_words") - {"op", "door", "toe", "mailtje"}
+    verbs, where = lex.words("moments.send_verbs"), lex.words("moments.destination_words")
     w = u.words
     for k, x in enumerate(w):
         if x in verbs:
             for m in range(k + 1, min(len(w), k + 5)):
-                if w[m] in ("naar", "naartoe", "daarheen"):
+                if w[m] in where:
                     return " ".join(w[k : m + 1])
     return ""
 

@@ -24,7 +24,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.detect.questions import Clause
-from pipeline.detect.turns import Utt, alternative_offer, clause_labels, is_backchannel, is_bare_ack, offer_frame
+from pipeline.detect.turns import (
+    Utt,
+    alternative_offer,
+    clause_labels,
+    is_backchannel,
+    is_bare_ack,
+    is_repair_request,
+    offer_frame,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +222,7 @@ def respond(call: list[Utt], i: int, max_customer_skip: int = 3) -> Response:
     last_turn = all(not x.words for x in call[j + 1 :])
     if r.has("DROPPED") or (last_turn and r.n_words <= 3 and not r.has("ACCEPT")):
         return Response("other", r.idx, acknowledged, None, "RS202 line dropped / call ends")
-    if r.n_words <= 10 and r.view.first_phrase(r.view.lex.phrases("turns.repair_requests")) is not None:
+    if is_repair_request(r):
         # RS203 "sorry, de lijn kraakt, wat zei u?": the rep did not hear the no, so took no stance on it
         return Response("other", r.idx, acknowledged, None, "RS203 repair request (asks to repeat)")
     label, ev = classify(r)

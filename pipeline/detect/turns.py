@@ -57,6 +57,12 @@ class Utt:
         return [self.view.text(s, e) for lab, _c, s, e in self.view.cues if lab == label]
 
 
+def is_repair_request(u: Utt, max_words: int = 10) -> bool:
+    """CX118/RS203 a short turn that only asks the other side to repeat (`turns.repair_requests`: "wat zei u?",
+    "sorry, ik verstond u niet", "de lijn kraakt")."""
+    return len(u.words) <= max_words and u.view.first_phrase(u.view.lex.phrases("turns.repair_requests")) is not None
+
+
 def is_backchannel(u: Utt, max_words: int = 4) -> bool:
     """A short turn made only of backchannel words ("ja ja", "hm", "oké", "klopt")."""
     w = u.words
