@@ -32,6 +32,7 @@ from pipeline.detect.turns import (
     is_bare_ack,
     is_repair_request,
     offer_frame,
+    rhetorical_want,
 )
 
 
@@ -173,7 +174,8 @@ def classify(u: Utt) -> tuple[str, str]:
 
 def _leading_question(u: Utt, lead: int) -> int | None:
     """RS107: a negative yes/no question that carries a benefit ("zou het niet mooi zijn als…?", "wilt u niet
-    gewoon meer verdienen?", "zoudt ge nie liever gerust slapen?", "is het niet zonde om…?"): a leading
+    gewoon meer verdienen?", "zoudt ge nie liever gerust slapen?", "is het niet zonde om…?"), or one that tells
+    the customer what they must want ("u wilt toch ook niet stilstaan?", `turns.rhetorical_want`): a leading
     question, so argue however it is phrased. `responses.leading_words` holds the benefit words."""
     benefit = u.view.lex.words("responses.leading_words")
     for c in u.q.questions():
@@ -184,6 +186,8 @@ def _leading_question(u: Utt, lead: int) -> int | None:
             continue  # "is er niet nog iets dat ik voor u kan doen?" asks, it does not lead
         if "niet" in seg[:5] and any(w in benefit for w in seg):
             return c.start
+        if rhetorical_want(seg, u.view.lex):
+            return c.start  # "je wilt toch niet stoppen met groeien?": what the customer must want (CX113)
     return None
 
 

@@ -139,7 +139,7 @@ def _seller_context(u: Utt) -> tuple[str, str]:
             if last.kind != "wh" and _leading_benefit(seg, lex, last.kind):
                 return PITCH, "CX112"  # "dus dan is een tweede leverancier toch verstandig?" is no check
             return NEUTRAL_Q, "CX202"
-        if last.kind != "wh" and _rhetorical_want(seg, lex):
+        if last.kind != "wh" and rhetorical_want(seg, lex):
             return PITCH, "CX113"  # "En u wilt toch ook niet straks geld weggooien?"
         if _pitch_after(u, last):
             return PITCH, "CX114"  # "Dan is de keuze toch snel gemaakt? Wij rekenen geen transactiekosten, …"
@@ -205,7 +205,7 @@ def _seller_context(u: Utt) -> tuple[str, str]:
         return STATEMENT, "CX207"
     if u.has("PROPOSAL") and _statement_offer(u):
         return PROPOSAL, "CX101"
-    if _rhetorical_want(u.words[-16:], lex):
+    if rhetorical_want(u.words[-16:], lex):
         return PITCH, "CX113"  # "dan wilt u toch ook dat die trekkers recht rijden" (raw ASR, no "?")
     tail_clause = u.q.clauses[-1] if u.q.clauses else None
     tail_start = tail_clause.start if tail_clause is not None else 0
@@ -253,7 +253,7 @@ def _leading_benefit(seg: list[str], lex: Lexicon, kind: str) -> bool:
     return kind == "tag" or "toch" in seg or "niet" in seg
 
 
-def _rhetorical_want(seg: list[str], lex: Lexicon) -> bool:
+def rhetorical_want(seg: list[str], lex: Lexicon) -> bool:
     """CX113 "u wilt toch ook dat …", "dat wilt ge toch voorkomen": what the customer must want, put to them as
     a given; a pitch whether or not the transcript marks it as a question (`turns.want_verbs`)."""
     want, you = lex.words("turns.want_verbs"), lex.words("questions.subject_2p")
@@ -336,12 +336,26 @@ def _reported_cancel(u: Utt) -> bool:
     w = u.words
     if verbs.isdisjoint(w):
         return False
-    you, want = u.view.lex.words("questions.subject_2p"), u.view.lex.words("turns.cancel_intent")
-    return any(
+    lex = u.view.lex
+    you, want = lex.words("questions.subject_2p"), lex.words("turns.cancel_intent")
+    if any(
         w[k] in verbs and w[k - 1] in want
         and any(w[j] == "dat" and w[j + 1] in you for j in range(max(0, k - 8), k - 1))
         for k in range(1, len(w))
-    )
+    ):
+        return True
+    # ... or said outright: "u wilde opzeggen, begreep ik?", "jullie willen het onderhoudscontract opzeggen, klopt
+    # dat?" (a second-person subject + a wish, `turns.cancel_wish`, and a cancellation verb within eight words); not
+    # after "als"/"mocht" (`turns.cancel_conditionals`) nor with a negation between ("je wilt toch niet stoppen …")
+    wish, cond = lex.words("turns.cancel_wish"), lex.words("turns.cancel_conditionals")
+    neg = lex.words("moments.negators")
+    for j in range(len(w) - 2):
+        if w[j] in you and w[j + 1] in wish and (j == 0 or w[j - 1] not in cond):
+            tail = w[j + 2 : j + 10]
+            hit = next((m for m, x in enumerate(tail) if x in verbs), None)
+            if hit is not None and neg.isdisjoint(tail[:hit]):
+                return True
+    return False
 
 
 def _inverted_offer(seg: list[str], lex: Lexicon) -> bool:
