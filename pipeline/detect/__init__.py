@@ -63,7 +63,7 @@ class DetectSettings:
     model_weight: float = 0.4
     model_veto_below: float = 0.1
     response_model_weight: float = 0.7
-    reason_model_weight: float = 0.6
+    reason_model_weight: float = 0.7
     outcome_lost: tuple[str, ...] = ("lost",)
     outcome_won: tuple[str, ...] = ("deal", "meeting")
     batch_size: int = 512
