@@ -332,11 +332,11 @@ def _reported_cancel(u: Utt) -> bool:
     """CX117 "… dat ge uw contract voor de alarmopvolging wilt opzeggen": "dat" + a second-person subject and, at most
     seven words on, a wish or a done deed (`turns.cancel_intent`: wilt, hebt, …) + a cancellation verb
     (`turns.cancel_verbs`); "als u ooit wilt opzeggen" and "wist u dat u maandelijks kunt stoppen" report none."""
-    verbs = u.view.lex.words("turns.cancel_verbs")
+    lex = u.view.lex
+    verbs = lex.words("turns.cancel_verbs")
     w = u.words
     if verbs.isdisjoint(w):
         return False
-    lex = u.view.lex
     you, want = lex.words("questions.subject_2p"), lex.words("turns.cancel_intent")
     if any(
         w[k] in verbs and w[k - 1] in want
