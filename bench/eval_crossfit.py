@@ -16,7 +16,8 @@ reason macro-F1 and per-rep ask-why-first rate error are printed per weight sett
     .venv/bin/python bench/eval_crossfit.py [--config configs/train/default.toml] [--weights 0.4:0.1 0.3:0.2]
         [--sets valid19 valid20] [--json out.json]
 
-A setting is `model_weight:model_veto_below[:reason_model_weight[:response_model_weight]]`. About a minute on a
+A setting is `model_weight:model_veto_below[:reason_model_weight[:response_model_weight]]`, or any [detect]
+settings as `key=value,key=value` (e.g. `model_lift_above=0.8`). About a minute on a
 2-core machine for the training, then about half a minute per setting.
 """
 
@@ -78,13 +79,23 @@ def fold_configs(cfg_path: Path, tmp: Path) -> list[tuple[str, Path, list[Path]]
     return out
 
 
-def detect_config(tmp: Path, fold: str, setting: tuple[float, ...]) -> Path:
-    """An override config: the fold's models, and the blend weights when given."""
+WEIGHT_KEYS = ("model_weight", "model_veto_below", "reason_model_weight", "response_model_weight")
+
+
+def parse_setting(text: str) -> dict[str, float]:
+    """`0.4:0.1[:0.7[:0.7]]` (WEIGHT_KEYS in order) or `key=value,key=value` ([detect] names)."""
+    if "=" in text:
+        pairs = [kv.split("=", 1) for kv in text.split(",") if kv.strip()]
+        return {k.strip(): float(v) for k, v in pairs}
+    return dict(zip(WEIGHT_KEYS, (float(x) for x in text.split(":")), strict=False))
+
+
+def detect_config(tmp: Path, fold: str, setting: dict[str, float]) -> Path:
+    """An override config: the fold's models, and the [detect] settings when given."""
     lines = ["[models]"] + [f"{t} = {_toml_str(str(tmp / 'models' / t / fold))}" for t in TASKS]
-    keys = ("model_weight", "model_veto_below", "reason_model_weight", "response_model_weight")
     if setting:
-        lines += ["", "[detect]"] + [f"{k} = {v}" for k, v in zip(keys, setting, strict=False)]
-    p = tmp / f"detect_{fold}_{'_'.join(map(str, setting))}.toml"
+        lines += ["", "[detect]"] + [f"{k} = {v}" for k, v in setting.items()]
+    p = tmp / f"detect_{fold}_{'_'.join(f'{k}{v}' for k, v in setting.items())}.toml"
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return p
 
@@ -115,12 +126,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--config", type=Path, default=ROOT / "configs" / "train" / "default.toml")
     ap.add_argument("--weights", nargs="*", default=[],
-                    help="model_weight:model_veto_below[:reason_model_weight[:response_model_weight]] settings")
+                    help="settings: model_weight:model_veto_below[:reason_model_weight[:response_model_weight]]"
+                         " or key=value,key=value ([detect] names)")
     ap.add_argument("--sets", nargs="*", default=[], help="only these held-out sets (folder names)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     shipped = load_settings().section("detect")
-    settings: list[tuple[float, ...]] = [()] + [tuple(float(x) for x in w.split(":")) for w in args.weights]
+    settings: list[dict[str, float]] = [{}] + [parse_setting(w) for w in args.weights]
     report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="neecoach-crossfit-") as t:
         tmp = Path(t)
@@ -129,8 +141,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"training {name} (leaves out {len(held)} sets) ...", flush=True)
             train_from_config(cfg, out_root=tmp / "models", version=name)
         for setting in settings:
-            label = (" / ".join(map(str, setting)) if setting
-                     else f"shipped w {shipped.get('model_weight')} / veto {shipped.get('model_veto_below')}")
+            all_turns = " all turns" if shipped.get("model_lift_all_turns") else ""
+            label = (", ".join(f"{k} {v}" for k, v in setting.items()) if setting
+                     else f"shipped w {shipped.get('model_weight')} / veto {shipped.get('model_veto_below')}"
+                     f" / lift {shipped.get('model_lift_above')}{all_turns}")
             results: dict[str, dict[str, Any]] = {}
             for name, _cfg, held in folds:
                 override = detect_config(tmp, name, setting)

@@ -41,7 +41,7 @@ from pipeline.detect import moments as moments_mod
 from pipeline.detect import reasons as reasons_mod
 from pipeline.detect import responses as responses_mod
 from pipeline.detect.questions import analyse, with_discovery
-from pipeline.detect.turns import NEUTRAL_Q, PITCH_Q, STATEMENT, WHY_Q, Utt, is_backchannel, seller_context
+from pipeline.detect.turns import NEUTRAL_Q, NONE, PITCH_Q, STATEMENT, WHY_Q, Utt, is_backchannel, seller_context
 from pipeline.labels import REASONS, RESPONSES, Reason
 from pipeline.nlp import CueView, add_token_cues, cue_views
 from pipeline.schema import MOMENTS, conform
@@ -62,6 +62,8 @@ class DetectSettings:
     disqualifier_min_moments: int = 2
     model_weight: float = 0.4
     model_veto_below: float = 0.1
+    model_lift_above: float = 1.01
+    model_lift_all_turns: bool = False
     response_model_weight: float = 0.7
     reason_model_weight: float = 0.7
     outcome_lost: tuple[str, ...] = ("lost",)
@@ -193,9 +195,24 @@ def _model_tag(models: Any, task: str) -> str:
     return f"model:{tag or task}"
 
 
+# NM114: no lift where the turn answers nothing the rep said (the call's opening) or answers the rep's
+# why-question (CX110: that answer gives the reason of a no already counted)
+UNLIFTABLE = frozenset({NONE, WHY_Q})
+
+
+def _blend_one(score: float, pr: float, w: float, thr: float, veto_below: float, lift_above: float) -> float:
+    """One candidate's moment score from its rule score and the model's P(moment) (NM113, NM114)."""
+    blended = (1 - w) * score + w * pr
+    if score >= thr and pr >= veto_below:
+        blended = max(blended, thr)  # a rule moment stands unless the model is clearly against it
+    if pr >= lift_above:
+        blended = max(blended, thr)  # a model that is sure lifts the turn whatever the rules scored
+    return blended
+
+
 def _model_blend(
     models: Any, call: list[Utt], cands: list[int], scores: list[float], w: float, thr: float = 0.5,
-    veto_below: float = 0.0,
+    veto_below: float = 0.0, lift_above: float = 1.01, liftable: Sequence[bool] = (),
 ) -> Generator[ModelRequest, Any, tuple[list[float], list[float | None] | None]]:
     """(blended moment scores, the model's P(moment) per candidate, None where it was not asked).
 
@@ -204,12 +221,15 @@ def _model_blend(
     whatever the model says. Elsewhere the score is the rule's. The blend is asymmetric (NM113): the
     model lifts a borderline turn freely, but a turn the rules already call a moment stays one unless the
     model's P(moment) is below `veto_below` (a lukewarm model does not overrule a clear "ik zei nee").
+    With `lift_above` <= 1 (NM114) every `liftable` candidate under the threshold is asked, and one whose
+    P(moment) reaches `lift_above` is a moment even where the rules scored it low.
     """
     fn = _model_fn(models, "moment_proba", w)
     if fn is None or not cands:
         return scores, None
     lo, hi = (thr - w) / (1 - w) if w < 1 else 0.0, thr / (1 - w) if w < 1 else 2.0
-    ask = [k for k, sc in enumerate(scores) if lo <= sc < hi]
+    lift = [lift_above <= 1.0 and k < len(liftable) and liftable[k] for k in range(len(scores))]
+    ask = [k for k, sc in enumerate(scores) if (lift[k] or lo <= sc) and sc < hi]
     if not ask:
         return scores, [None] * len(scores)
     items = []
@@ -222,10 +242,31 @@ def _model_blend(
     blended = list(scores)
     for k, pr in zip(ask, answers, strict=True):
         probs[k] = pr
-        blended[k] = (1 - w) * scores[k] + w * pr
-        if scores[k] >= thr and pr >= veto_below:
-            blended[k] = max(blended[k], thr)  # a rule moment stands unless the model is clearly against it
+        blended[k] = _blend_one(scores[k], pr, w, thr, veto_below, lift_above if lift[k] else 2.0)
     return blended, probs
+
+
+def _model_candidates(
+    models: Any, call: list[Utt], cands: list[int], w: float, lift_above: float
+) -> Generator[ModelRequest, Any, list[int]]:
+    """NM115: the customer turns that no cue and no proposal made a candidate, read by the moment model; the
+    ones whose P(moment) reaches `lift_above` join the candidates (their rule score stays what it is, so
+    only the model's lift in `_model_blend` can make them moments)."""
+    fn = _model_fn(models, "moment_proba", w)
+    if fn is None or lift_above > 1.0:
+        return cands
+    have = set(cands)
+    extra = [p for p, u in enumerate(call)
+             if p not in have and u.role == "customer" and len(u.words) >= 3 and not is_backchannel(u)]
+    if not extra:
+        return cands
+    items = []
+    for p in extra:
+        ctx = next((call[j].text for j in range(p - 1, -1, -1) if call[j].role == "seller"), "")
+        items.append({"context": ctx, "text": call[p].text})
+    answers = [float(pr) for pr in (yield ("moment_proba", items))]
+    lifted = [p for p, pr in zip(extra, answers, strict=True) if pr >= lift_above]
+    return sorted(cands + lifted) if lifted else cands
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,6 +405,8 @@ def _detect_call(
     """One call's detection. A generator: it yields its model requests (task, items) and receives the
     model's answers, so that `detect` can batch the requests of many calls into one model call."""
     cands = [p for p in range(len(call)) if moments_mod.is_candidate_in(call, p)]
+    if settings.model_lift_all_turns:
+        cands = yield from _model_candidates(models, call, cands, settings.model_weight, settings.model_lift_above)
     scored = [moments_mod.score_moment(call, p, settings.recent_offer_turns) for p in cands]
     thr = settings.moment_threshold
     responses_at: dict[int, Any] = {}
@@ -375,6 +418,7 @@ def _detect_call(
                   for p, m in zip(cands, scored, strict=True)]
     scores, mprobs = yield from _model_blend(
         models, call, cands, [m.score for m in scored], settings.model_weight, thr, settings.model_veto_below,
+        settings.model_lift_above, [m.context not in UNLIFTABLE for m in scored],
     )
     # ... then the moments the model lifted: an answer to their why-question is rescored with the model
     # probability it already has (or on the rules alone), so CX110 can only take moments away
@@ -386,6 +430,7 @@ def _detect_call(
             if m.context_idx in late:
                 scored[k] = moments_mod.score_moment(call, p, settings.recent_offer_turns)
                 pr = mprobs[k] if mprobs is not None else None
+                # the plain blend: an answer to the rep's why-question is neither kept by the rules nor lifted
                 scores[k] = scored[k].score if pr is None else (1 - w) * scored[k].score + w * pr
     if moment_scores is not None:
         for p, sc in zip(cands, scores, strict=True):

@@ -191,6 +191,56 @@ def test_a_rule_moment_stands_unless_the_model_is_clearly_against_it(nlp: Any) -
     assert against.is_empty()
 
 
+def test_a_sure_model_lifts_a_turn_the_rules_scored_low(nlp: Any) -> None:
+    """NM114: with `model_lift_above` 0.7, a P(moment) of 0.9 makes a moment of a turn whose rule score (0.2
+    after a neutral question) the plain blend leaves under the threshold; 0.6 does not, nor does 0.9 without it."""
+    dialogue = [("seller", "Wat gebruiken jullie nu voor de planning?"),
+                ("customer", "We hebben al een systeem van Exact en daar zijn we tevreden over.")]
+    plain = DetectSettings(model_weight=0.4)
+    lift = DetectSettings(model_weight=0.4, model_lift_above=0.7)
+    assert detect(_frame(dialogue), nlp, plain, FakeModels(moment=0.9)).moments.is_empty()
+    assert detect(_frame(dialogue), nlp, lift, FakeModels(moment=0.6)).moments.is_empty()
+    rows = detect(_frame(dialogue), nlp, lift, FakeModels(moment=0.9)).moments.to_dicts()
+    assert [r["utt_idx"] for r in rows] == [1]
+    assert "model:moment/fake1 0.90 (rules: 0.20)" in rows[0]["evidence"]
+
+
+def test_no_lift_for_the_answer_to_the_reps_why_question_or_the_calls_opening(nlp: Any) -> None:
+    """NM114: the answer to the rep's "waarom?" after a no (CX110) gives that no's reason, and a customer's
+    opening words answer nothing: a sure model lifts neither."""
+    dialogue = [("customer", "Goeiemorgen, ik bel voor wat informatie over jullie heftrucks."),
+                ("seller", "Zal ik een offerte sturen voor de planning?"),
+                ("customer", "Nee, dank je."),
+                ("seller", "Waarom niet, als ik vragen mag?"),
+                ("customer", "We hebben al een systeem van Exact en daar zijn we tevreden over.")]
+    sure = DetectSettings(model_weight=0.4, model_lift_above=0.7, model_lift_all_turns=True)
+    rows = detect(_frame(dialogue), nlp, sure, FakeModels(moment=0.95)).moments.to_dicts()
+    assert [r["utt_idx"] for r in rows] == [2]
+
+
+def test_every_customer_turn_goes_to_the_model_with_lift_all_turns(nlp: Any) -> None:
+    """NM115: a plain fact after a pitch ("die staan allemaal op elektrisch") has no cue and answers no
+    proposal, so only `model_lift_all_turns` lets the model read it; a backchannel is never asked about."""
+    dialogue = [("seller", "Wij doen ook het onderhoud van uw heftrucks, voor een vast bedrag per maand."),
+                ("customer", "Die staan allemaal op elektrisch, daar komt geen monteur aan."),
+                ("seller", "Ah, en de laadpalen?"),
+                ("customer", "ja")]
+    cands_only = DetectSettings(model_weight=0.4, model_lift_above=0.7)
+    fake = FakeModels(moment=0.9)
+    assert detect(_frame(dialogue), nlp, cands_only, fake).moments.is_empty() and fake.calls["moment"] == 0
+    asked: list[str] = []
+
+    class Recording(FakeModels):
+        def moment_proba(self, items: list[dict[str, str]]) -> list[float]:
+            asked.extend(i["text"] for i in items)
+            return super().moment_proba(items)
+
+    all_turns = DetectSettings(model_weight=0.4, model_lift_above=0.7, model_lift_all_turns=True)
+    rows = detect(_frame(dialogue), nlp, all_turns, Recording(moment=0.9)).moments.to_dicts()
+    assert [r["utt_idx"] for r in rows] == [1] and "model:moment/fake1 0.90" in rows[0]["evidence"]
+    assert "ja" not in asked
+
+
 def test_blend_label_rules() -> None:
     probs = {"explore": 0.9, "argue": 0.05, "accept": 0.05, "other": 0.0}
     assert blend_label("accept", 0.4, probs, RESPONSES, 0.0, "model:x").label == "accept"
