@@ -4,7 +4,8 @@ Since models v5, `configs/train/default.toml` trains on data/train *and* on the 
 data/samples and the tuning sets (valid, valid2, ...; `eval_set` sources). `neecoach evaluate` on one of those
 sets then scores models that have seen its calls: the figures flatter. This script gives the fair figure:
 
-1. the `eval_set` sources of the training config are split into two folds (alternating, in config order);
+1. the `eval_set` sources of the training config are split into two folds (alternating, in config order; `--folds K`
+   for K folds: each fold's models then train on (K-1)/K of the sets, closer to the shipped models);
 2. for each fold, the three classifiers are trained with the same [train] arguments on data/train plus the
    *other* fold's sets (`train_from_config` into a temporary folder);
 3. every set is evaluated (`neecoach evaluate`'s code path) with the models that did not see it, under the
@@ -50,7 +51,7 @@ def _toml_str(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
-def fold_configs(cfg_path: Path, tmp: Path) -> list[tuple[str, Path, list[Path]]]:
+def fold_configs(cfg_path: Path, tmp: Path, k: int = 2) -> list[tuple[str, Path, list[Path]]]:
     """[(fold name, training config that leaves the fold out, the fold's set folders)]."""
     cfg = load_train_config(cfg_path)
     sources = list(cfg.get("data", {}).get("sources", []))
@@ -59,7 +60,9 @@ def fold_configs(cfg_path: Path, tmp: Path) -> list[tuple[str, Path, list[Path]]
     others = [s for s in sources if s.get("kind") != "eval_set"]
     if len(sets) < 2:
         raise SystemExit(f"{cfg_path}: fewer than two eval_set sources, nothing to cross-fit")
-    folds = {"fold_a": sets[0::2], "fold_b": sets[1::2]}
+    if not 2 <= k <= len(sets):
+        raise SystemExit(f"--folds {k}: needs 2 to {len(sets)} folds")
+    folds = {f"fold_{chr(ord('a') + i)}": sets[i::k] for i in range(k)}
     out = []
     for name, held in folds.items():
         train_sets = [s for s in sets if s not in held]
@@ -129,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="settings: model_weight:model_veto_below[:reason_model_weight[:response_model_weight]]"
                          " or key=value,key=value ([detect] names)")
     ap.add_argument("--sets", nargs="*", default=[], help="only these held-out sets (folder names)")
+    ap.add_argument("--folds", type=int, default=2, help="number of folds (default 2)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     shipped = load_settings().section("detect")
@@ -136,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="neecoach-crossfit-") as t:
         tmp = Path(t)
-        folds = fold_configs(args.config, tmp)
+        folds = fold_configs(args.config, tmp, args.folds)
         for name, cfg, held in folds:
             print(f"training {name} (leaves out {len(held)} sets) ...", flush=True)
             train_from_config(cfg, out_root=tmp / "models", version=name)
