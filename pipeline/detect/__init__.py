@@ -196,8 +196,14 @@ def _model_tag(models: Any, task: str) -> str:
 
 
 # NM114: no lift where the turn answers nothing the rep said (the call's opening) or answers the rep's
-# why-question (CX110: that answer gives the reason of a no already counted)
+# why-question (CX110: that answer gives the reason of a no already counted), nor where the rules read a yes:
+# a go-ahead at the end of the turn (NM212), a yes given before (NM213), a no taken back (NM215)
 UNLIFTABLE = frozenset({NONE, WHY_Q})
+SAID_YES = ("NM212", "NM213", "NM215")
+
+
+def _liftable(m: moments_mod.MomentScore) -> bool:
+    return m.context not in UNLIFTABLE and not any(e.startswith(SAID_YES) for e in m.evidence)
 
 
 def _blend_one(score: float, pr: float, w: float, thr: float, veto_below: float, lift_above: float) -> float:
@@ -418,7 +424,7 @@ def _detect_call(
                   for p, m in zip(cands, scored, strict=True)]
     scores, mprobs = yield from _model_blend(
         models, call, cands, [m.score for m in scored], settings.model_weight, thr, settings.model_veto_below,
-        settings.model_lift_above, [m.context not in UNLIFTABLE for m in scored],
+        settings.model_lift_above, [_liftable(m) for m in scored],
     )
     # ... then the moments the model lifted: an answer to their why-question is rescored with the model
     # probability it already has (or on the rules alone), so CX110 can only take moments away

@@ -218,6 +218,15 @@ def test_no_lift_for_the_answer_to_the_reps_why_question_or_the_calls_opening(nl
     assert [r["utt_idx"] for r in rows] == [2]
 
 
+def test_no_lift_where_the_rules_read_a_yes(nlp: Any) -> None:
+    """NM114 with NM212: doubts that end on a go-ahead ("maar goed, laten we het doen") stay a yes, however sure
+    the model is that the doubts refuse."""
+    dialogue = [("seller", "Zal ik de installatie voor volgende week inplannen?"),
+                ("customer", "Ik weet niet of ik dat elke maand opbreng, maar goed, laten we het doen.")]
+    sure = DetectSettings(model_weight=0.4, model_lift_above=0.7, model_lift_all_turns=True)
+    assert detect(_frame(dialogue), nlp, sure, FakeModels(moment=0.95)).moments.is_empty()
+
+
 def test_every_customer_turn_goes_to_the_model_with_lift_all_turns(nlp: Any) -> None:
     """NM115: a plain fact after a pitch ("die staan allemaal op elektrisch") has no cue and answers no
     proposal, so only `model_lift_all_turns` lets the model read it; a backchannel is never asked about."""
