@@ -196,14 +196,15 @@ def _model_tag(models: Any, task: str) -> str:
 
 
 # NM114: no lift where the turn answers nothing the rep said (the call's opening) or answers the rep's
-# why-question (CX110: that answer gives the reason of a no already counted), nor where the rules read a yes:
-# a go-ahead at the end of the turn (NM212), a yes given before (NM213), a no taken back (NM215)
+# why-question (CX110: that answer gives the reason of a no already counted), nor where the rules read a yes
+# (a go-ahead at the end of the turn NM212, a yes given before NM213, a no taken back NM215) or one of the
+# harmless "nee"s they know best (reassurance NM201, agreement NM202, sympathy NM204)
 UNLIFTABLE = frozenset({NONE, WHY_Q})
-SAID_YES = ("NM212", "NM213", "NM215")
+NOT_LIFTED = ("NM212", "NM213", "NM215", "NM201", "NM202", "NM204")
 
 
 def _liftable(m: moments_mod.MomentScore) -> bool:
-    return m.context not in UNLIFTABLE and not any(e.startswith(SAID_YES) for e in m.evidence)
+    return m.context not in UNLIFTABLE and not any(e.startswith(NOT_LIFTED) for e in m.evidence)
 
 
 def _blend_one(score: float, pr: float, w: float, thr: float, veto_below: float, lift_above: float) -> float:

@@ -218,11 +218,21 @@ def test_no_lift_for_the_answer_to_the_reps_why_question_or_the_calls_opening(nl
     assert [r["utt_idx"] for r in rows] == [2]
 
 
-def test_no_lift_where_the_rules_read_a_yes(nlp: Any) -> None:
-    """NM114 with NM212: doubts that end on a go-ahead ("maar goed, laten we het doen") stay a yes, however sure
-    the model is that the doubts refuse."""
-    dialogue = [("seller", "Zal ik de installatie voor volgende week inplannen?"),
-                ("customer", "Ik weet niet of ik dat elke maand opbreng, maar goed, laten we het doen.")]
+@pytest.mark.parametrize("dialogue", [
+    # NM212: doubts that end on a go-ahead stay a yes
+    [("seller", "Zal ik de installatie voor volgende week inplannen?"),
+     ("customer", "Ik weet niet of ik dat elke maand opbreng, maar goed, laten we het doen.")],
+    # NM201 reassurance, NM202 agreement, NM204 sympathy: the harmless "nee"s the rules know
+    [("seller", "Stoor ik u niet te erg, zo tijdens de lunch?"),
+     ("customer", "Nee hoor, helemaal niet, zeg het maar.")],
+    [("seller", "Dus u gebruikt nu nog het oude kassasysteem van uw vader?"),
+     ("customer", "Ja nee, klopt, dat doet het nog prima.")],
+    [("seller", "Onze monteur is vorige week ziek geworden, daardoor liep het mis."),
+     ("customer", "Oh nee, wat vervelend voor hem.")],
+])
+def test_no_lift_where_the_rules_read_a_yes_or_a_harmless_nee(nlp: Any, dialogue: list[tuple[str, str]]) -> None:
+    """NM114: however sure the model is, it does not lift a turn the rules read as a yes (NM212, NM213, NM215)
+    or as reassurance, agreement or sympathy (NM201, NM202, NM204)."""
     sure = DetectSettings(model_weight=0.4, model_lift_above=0.7, model_lift_all_turns=True)
     assert detect(_frame(dialogue), nlp, sure, FakeModels(moment=0.95)).moments.is_empty()
 
