@@ -14,7 +14,9 @@ context rules run only on candidate customer turns (a cheap cue gate) and the se
     model_tag(task: str) -> str      (optional) how evidence names the model, e.g. "reason/v3"
 
 Blending (weights in `[detect]`; 0 = that task is rules only and its model is never called):
-- moments (`model_weight`): score = (1 - w) * rule score + w * P(moment), against `moment_threshold`;
+- moments (`model_weight`): score = (1 - w) * rule score + w * P(moment), against `moment_threshold`; a
+  P(moment) of at least `model_lift_above` makes a moment whatever the rule score (NM114), and with
+  `model_lift_all_turns` the model also reads the customer turns the rules did not make candidates (NM115);
 - responses and reasons (`response_model_weight`, `reason_model_weight`): the rule's label and its
   confidence c become a distribution (c on the rule's label, 1 - c spread over the others), blended
   with the model's probabilities as (1 - w) * rules + w * model; the label with the highest blended
