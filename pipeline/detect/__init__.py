@@ -15,8 +15,8 @@ context rules run only on candidate customer turns (a cheap cue gate) and the se
 
 Blending (weights in `[detect]`; 0 = that task is rules only and its model is never called):
 - moments (`model_weight`): score = (1 - w) * rule score + w * P(moment), against `moment_threshold`; a
-  P(moment) of at least `model_lift_above` makes a moment whatever the rule score (NM114), and with
-  `model_lift_all_turns` the model also reads the customer turns the rules did not make candidates (NM115);
+  P(moment) of at least `model_lift_above` makes a moment whatever the rule score (NM124), and with
+  `model_lift_all_turns` the model also reads the customer turns the rules did not make candidates (NM125);
 - responses and reasons (`response_model_weight`, `reason_model_weight`): the rule's label and its
   confidence c become a distribution (c on the rule's label, 1 - c spread over the others), blended
   with the model's probabilities as (1 - w) * rules + w * model; the label with the highest blended
@@ -197,7 +197,7 @@ def _model_tag(models: Any, task: str) -> str:
     return f"model:{tag or task}"
 
 
-# NM114: no lift where the turn answers nothing the rep said (the call's opening) or answers the rep's
+# NM124: no lift where the turn answers nothing the rep said (the call's opening) or answers the rep's
 # why-question (CX110: that answer gives the reason of a no already counted), nor where the rules read a yes
 # (a go-ahead at the end of the turn NM212, a yes given before NM213, a no taken back NM215) or one of the
 # harmless "nee"s they know best (reassurance NM201, agreement NM202, sympathy NM204)
@@ -210,7 +210,7 @@ def _liftable(m: moments_mod.MomentScore) -> bool:
 
 
 def _blend_one(score: float, pr: float, w: float, thr: float, veto_below: float, lift_above: float) -> float:
-    """One candidate's moment score from its rule score and the model's P(moment) (NM113, NM114)."""
+    """One candidate's moment score from its rule score and the model's P(moment) (NM113, NM124)."""
     blended = (1 - w) * score + w * pr
     if score >= thr and pr >= veto_below:
         blended = max(blended, thr)  # a rule moment stands unless the model is clearly against it
@@ -230,7 +230,7 @@ def _model_blend(
     whatever the model says. Elsewhere the score is the rule's. The blend is asymmetric (NM113): the
     model lifts a borderline turn freely, but a turn the rules already call a moment stays one unless the
     model's P(moment) is below `veto_below` (a lukewarm model does not overrule a clear "ik zei nee").
-    With `lift_above` <= 1 (NM114) every `liftable` candidate under the threshold is asked, and one whose
+    With `lift_above` <= 1 (NM124) every `liftable` candidate under the threshold is asked, and one whose
     P(moment) reaches `lift_above` is a moment even where the rules scored it low.
     """
     fn = _model_fn(models, "moment_proba", w)
@@ -258,7 +258,7 @@ def _model_blend(
 def _model_candidates(
     models: Any, call: list[Utt], cands: list[int], w: float, lift_above: float
 ) -> Generator[ModelRequest, Any, list[int]]:
-    """NM115: the customer turns that no cue and no proposal made a candidate, read by the moment model; the
+    """NM125: the customer turns that no cue and no proposal made a candidate, read by the moment model; the
     ones whose P(moment) reaches `lift_above` join the candidates (their rule score stays what it is, so
     only the model's lift in `_model_blend` can make them moments)."""
     fn = _model_fn(models, "moment_proba", w)

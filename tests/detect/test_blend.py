@@ -192,7 +192,7 @@ def test_a_rule_moment_stands_unless_the_model_is_clearly_against_it(nlp: Any) -
 
 
 def test_a_sure_model_lifts_a_turn_the_rules_scored_low(nlp: Any) -> None:
-    """NM114: with `model_lift_above` 0.7, a P(moment) of 0.9 makes a moment of a turn whose rule score (0.2
+    """NM124: with `model_lift_above` 0.7, a P(moment) of 0.9 makes a moment of a turn whose rule score (0.2
     after a neutral question) the plain blend leaves under the threshold; 0.6 does not, nor does 0.9 without it."""
     dialogue = [("seller", "Wat gebruiken jullie nu voor de planning?"),
                 ("customer", "We hebben al een systeem van Exact en daar zijn we tevreden over.")]
@@ -206,7 +206,7 @@ def test_a_sure_model_lifts_a_turn_the_rules_scored_low(nlp: Any) -> None:
 
 
 def test_no_lift_for_the_answer_to_the_reps_why_question_or_the_calls_opening(nlp: Any) -> None:
-    """NM114: the answer to the rep's "waarom?" after a no (CX110) gives that no's reason, and a customer's
+    """NM124: the answer to the rep's "waarom?" after a no (CX110) gives that no's reason, and a customer's
     opening words answer nothing: a sure model lifts neither."""
     dialogue = [("customer", "Goeiemorgen, ik bel voor wat informatie over jullie heftrucks."),
                 ("seller", "Zal ik een offerte sturen voor de planning?"),
@@ -231,14 +231,14 @@ def test_no_lift_for_the_answer_to_the_reps_why_question_or_the_calls_opening(nl
      ("customer", "Oh nee, wat vervelend voor hem.")],
 ])
 def test_no_lift_where_the_rules_read_a_yes_or_a_harmless_nee(nlp: Any, dialogue: list[tuple[str, str]]) -> None:
-    """NM114: however sure the model is, it does not lift a turn the rules read as a yes (NM212, NM213, NM215)
+    """NM124: however sure the model is, it does not lift a turn the rules read as a yes (NM212, NM213, NM215)
     or as reassurance, agreement or sympathy (NM201, NM202, NM204)."""
     sure = DetectSettings(model_weight=0.4, model_lift_above=0.7, model_lift_all_turns=True)
     assert detect(_frame(dialogue), nlp, sure, FakeModels(moment=0.95)).moments.is_empty()
 
 
 def test_every_customer_turn_goes_to_the_model_with_lift_all_turns(nlp: Any) -> None:
-    """NM115: a plain fact after a pitch ("die staan allemaal op elektrisch") has no cue and answers no
+    """NM125: a plain fact after a pitch ("die staan allemaal op elektrisch") has no cue and answers no
     proposal, so only `model_lift_all_turns` lets the model read it; a backchannel is never asked about."""
     dialogue = [("seller", "Wij doen ook het onderhoud van uw heftrucks, voor een vast bedrag per maand."),
                 ("customer", "Die staan allemaal op elektrisch, daar komt geen monteur aan."),
