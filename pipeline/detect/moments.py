@@ -517,6 +517,17 @@ def _strong_reason(u: Utt, after: int = -1) -> bool:
     )
 
 
+def _vague_brush_off(u: Utt) -> str:
+    """NM126: a deflection that opens with a send verb and asks for anything at all (`moments.vague_send_objects`:
+    "stuur maar wat op", "stuurt mij maar ne keer iets door"), not for a named thing ("stuur maar de factuur")."""
+    lex = u.view.lex
+    verbs, vague = lex.words("moments.send_verbs"), lex.words("moments.vague_send_objects")
+    for lab, _c, s, e in u.view.cues:
+        if lab == "DEFLECT" and u.words[s] in verbs and any(w in vague for w in u.words[s:e]):
+            return u.view.text(s, e)
+    return ""
+
+
 def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
     u = call[i]
     j = _previous_seller(call, i)
@@ -743,6 +754,13 @@ def score_moment(call: list[Utt], i: int, recent_turns: int = 2) -> MomentScore:
             # (the reason, or a fact about them); an answer to the question would give it
             score = max(score, 0.6)
             ev.append(f"NM121 refuses to answer '{noans}'")
+    if ctx in (NEUTRAL_Q, STATEMENT, NONE, PITCH, PITCH_Q) and "DEFLECT" in labels and not harmless_labels:
+        vague = _vague_brush_off(u)
+        if vague:
+            # NM126 "stuur maar wat op", "stuur mij maar ne keer iets door": a send-me-anything brushes the rep off
+            # whatever the rep said before (19 of the 21 such turns in the labelled sets are moments)
+            score = max(score, 0.5)
+            ev.append(f"NM126 vague brush-off '{vague}'")
     if REPORTED in labels:
         ev.append(f"NM211 reported speech '{_quote(u, REPORTED)}' (the words it quotes refuse nothing)")
     if is_backchannel(u):
