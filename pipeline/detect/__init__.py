@@ -209,6 +209,12 @@ def _liftable(m: moments_mod.MomentScore) -> bool:
     return m.context not in UNLIFTABLE and not any(e.startswith(NOT_LIFTED) for e in m.evidence)
 
 
+def _moment_items(call: list[Utt], positions: Sequence[int]) -> list[dict[str, str]]:
+    """The moment model's items: each customer turn with the text of the last seller turn before it."""
+    return [{"context": next((call[j].text for j in range(p - 1, -1, -1) if call[j].role == "seller"), ""),
+             "text": call[p].text} for p in positions]
+
+
 def _blend_one(score: float, pr: float, w: float, thr: float, veto_below: float, lift_above: float) -> float:
     """One candidate's moment score from its rule score and the model's P(moment) (NM113, NM124)."""
     blended = (1 - w) * score + w * pr
@@ -241,12 +247,7 @@ def _model_blend(
     ask = [k for k, sc in enumerate(scores) if (lift[k] or lo <= sc) and sc < hi]
     if not ask:
         return scores, [None] * len(scores)
-    items = []
-    for k in ask:
-        p = cands[k]
-        ctx = next((call[j].text for j in range(p - 1, -1, -1) if call[j].role == "seller"), "")
-        items.append({"context": ctx, "text": call[p].text})
-    answers = [float(pr) for pr in (yield ("moment_proba", items))]
+    answers = [float(pr) for pr in (yield ("moment_proba", _moment_items(call, [cands[k] for k in ask])))]
     probs: list[float | None] = [None] * len(scores)
     blended = list(scores)
     for k, pr in zip(ask, answers, strict=True):
@@ -269,11 +270,7 @@ def _model_candidates(
              if p not in have and u.role == "customer" and len(u.words) >= 3 and not is_backchannel(u)]
     if not extra:
         return cands
-    items = []
-    for p in extra:
-        ctx = next((call[j].text for j in range(p - 1, -1, -1) if call[j].role == "seller"), "")
-        items.append({"context": ctx, "text": call[p].text})
-    answers = [float(pr) for pr in (yield ("moment_proba", items))]
+    answers = [float(pr) for pr in (yield ("moment_proba", _moment_items(call, extra)))]
     lifted = [p for p, pr in zip(extra, answers, strict=True) if pr >= lift_above]
     return sorted(cands + lifted) if lifted else cands
 
