@@ -15,6 +15,7 @@ import polars as pl
 from pipeline.config import Settings
 from pipeline.errors import ErrorCode, UsageError
 from pipeline.labels import REASONS, RESPONSES
+from pipeline.textinputs import reply_after
 
 LABEL_CONFIG = """<View>
   <Header value="Wat de verkoper zei"/>
@@ -72,7 +73,7 @@ def export_tasks(ws: Path, settings: Settings, n: int, threshold: float | None =
             if u["role"] != "customer":
                 continue
             before = next((x["text"] for x in reversed(call[:i]) if x["role"] == "seller"), "")
-            reply = next((x["text"] for x in call[i + 1:] if x["role"] == "seller"), "")
+            reply = reply_after((x["role"], x["text"]) for x in call[i + 1:])
             later = " ".join(x["text"] for x in call[i + 1:i + 5] if x["role"] == "customer")
             margin = abs(float(u["score"]) - threshold)
             rows.append({"call_id": cid, "utt_idx": int(u["idx"]), "before": before, "text": u["text"],

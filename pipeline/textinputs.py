@@ -11,10 +11,15 @@ the customer's later words (reason) are not.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 FILLERS = frozenset({"eh", "ehm", "uh", "uhm", "um", "euh", "euhm", "hm", "hmm", "mm", "mhm", "ehh", "uhh"})
 _WORD = re.compile(r"[\w'’]+")  # the pieces between runs of anything else
 _MAX_CONTEXT_WORDS = 24
+_MAX_REPLY_WORDS = 12
+# What a moment model reads, recorded in its meta.json as `inputs` (a model without it reads "turn+before"):
+# the customer turn and the rep's turn before it, and, since models v7, the start of the rep's reply after it.
+MOMENT_INPUTS = ("turn+before", "turn+before+reply")
 
 
 def words(text: str) -> list[str]:
@@ -34,9 +39,25 @@ def _marked(text: str, prefix: str) -> str:
     return " ".join(f"{prefix}{w}" for w in words(text)[-_MAX_CONTEXT_WORDS:])
 
 
-def moment_input(text: str, before: str = "") -> str:
-    """A customer utterance with the rep's turn just before it."""
-    return f"{' '.join(words(text))} {_marked(before, 'ctx_')}".strip()
+def reply_after(turns: Iterable[tuple[str, str]]) -> str:
+    """The rep's reply to a customer turn, from the (role, text) turns after it: the first seller turn, a
+    backchannel included ("ja" between two pieces of a split turn tells the customer goes on). Skipping
+    backchannels to the rep's first real reply was measured too: no better (cross-fitted nee F1 0.884 vs 0.886)."""
+    for role, text in turns:
+        if role == "seller":
+            return text
+    return ""
+
+
+def moment_input(text: str, before: str = "", reply: str | None = None) -> str:
+    """A customer utterance with the rep's turn just before it and, where `reply` is given, the first words
+    of the rep's next turn: how the rep takes a turn ("waarom niet?", "jammer", "ah, dan …" against "oké, en
+    hoeveel …") tells a plain-fact no ("ze is veertien meter") from a plain answer."""
+    head = f"{' '.join(words(text))} {_marked(before, 'ctx_')}".strip()
+    if reply is None:
+        return head
+    nxt = " ".join(f"nxt_{w}" for w in words(reply)[:_MAX_REPLY_WORDS])
+    return f"{head} {nxt}".strip()
 
 
 def response_input(reply: str, customer_no: str = "") -> str:

@@ -219,3 +219,49 @@ def test_bag_of_words_path_gives_spacys_probabilities_bit_for_bit() -> None:
         fast = clf.predict_proba(texts)
         assert fast == clf._pipe_proba(texts)
         assert [list(p) for p in fast] == [list(p) for p in clf._pipe_proba(texts)]  # label order too
+
+
+def test_moment_input_reads_the_reps_reply_only_when_asked() -> None:
+    from pipeline.textinputs import moment_input
+
+    plain = moment_input("Ze is veertien meter tachtig.", "Zal ik een plek vrijhouden?")
+    assert plain == moment_input("Ze is veertien meter tachtig.", "Zal ik een plek vrijhouden?", None)
+    assert "nxt_" not in plain
+    reply = "Oei, dan past ze helaas niet in onze hal, want twaalf meter is echt het maximum bij ons hoor."
+    with_reply = moment_input("Ze is veertien meter tachtig.", "Zal ik een plek vrijhouden?", reply)
+    assert with_reply.startswith(plain + " nxt_oei nxt_dan nxt_past")
+    assert len([w for w in with_reply.split() if w.startswith("nxt_")]) == 12  # only the start of the reply
+
+
+def test_a_moment_model_trained_on_the_reply_says_so_and_gets_it_at_run_time(tmp_path: Path) -> None:
+    from pipeline.config import load_settings
+    from pipeline.detect.engine import load_models
+
+    cfg = write_config(tmp_path, moment_inputs="turn+before+reply")
+    train_from_config(cfg, tasks=["moment"])
+    d = tmp_path / "models/moment/t1"
+    assert read_info(d, "moment").meta["inputs"] == "turn+before+reply"
+    override = tmp_path / "use.toml"
+    override.write_text(f'[models]\nmoment = "{d}"\nresponse = ""\nreason = ""\n', encoding="utf-8")
+    models = load_models(load_settings(override))
+    assert models.moment_reads_reply
+    item = {"context": "zal ik een offerte sturen?", "text": "laat maar zitten"}
+    p_with = models.moment_proba([{**item, "reply": "mag ik vragen waarom niet?"}])
+    p_without = models.moment_proba([{**item, "reply": ""}])
+    assert p_with != p_without  # the reply is part of what it reads
+
+    plain_cfg = write_config(tmp_path / "plain")
+    train_from_config(plain_cfg, tasks=["moment"])
+    d2 = tmp_path / "plain/models/moment/t1"
+    assert read_info(d2, "moment").meta["inputs"] == "turn+before"
+    override.write_text(f'[models]\nmoment = "{d2}"\nresponse = ""\nreason = ""\n', encoding="utf-8")
+    models = load_models(load_settings(override))
+    assert not models.moment_reads_reply
+    assert models.moment_proba([{**item, "reply": "mag ik vragen waarom niet?"}]) == models.moment_proba([item])
+
+
+def test_unknown_moment_inputs_are_a_config_error(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, moment_inputs="turn+everything")
+    with pytest.raises(UsageError) as err:
+        train_from_config(cfg, tasks=["moment"])
+    assert err.value.code.value == "E401" and "moment_inputs" in err.value.message

@@ -47,6 +47,7 @@ from pipeline.detect.turns import NEUTRAL_Q, NONE, PITCH_Q, STATEMENT, WHY_Q, Ut
 from pipeline.labels import REASONS, RESPONSES, Reason
 from pipeline.nlp import CueView, add_token_cues, cue_views
 from pipeline.schema import MOMENTS, conform
+from pipeline.textinputs import reply_after
 
 __all__ = ["Blended", "DetectSettings", "Detections", "blend_label", "detect"]
 
@@ -210,9 +211,12 @@ def _liftable(m: moments_mod.MomentScore) -> bool:
 
 
 def _moment_items(call: list[Utt], positions: Sequence[int]) -> list[dict[str, str]]:
-    """The moment model's items: each customer turn with the text of the last seller turn before it."""
+    """The moment model's items: each customer turn with the text of the last seller turn before it and of the
+    first seller turn after it (read only by a model trained on it, `Models.moment_reads_reply`)."""
     return [{"context": next((call[j].text for j in range(p - 1, -1, -1) if call[j].role == "seller"), ""),
-             "text": call[p].text} for p in positions]
+             "text": call[p].text,
+             "reply": reply_after((u.role, u.text) for u in call[p + 1:])}
+            for p in positions]
 
 
 def _blend_one(score: float, pr: float, w: float, thr: float, veto_below: float, lift_above: float) -> float:

@@ -17,7 +17,7 @@ from pipeline.config import Settings
 from pipeline.detect import Detections, DetectSettings, detect
 from pipeline.errors import ErrorCode, UsageError
 from pipeline.modelstore import Classifier, load_classifier, model_paths, read_info
-from pipeline.textinputs import moment_input, reason_input, response_input
+from pipeline.textinputs import MOMENT_INPUTS, moment_input, reason_input, response_input
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Models:
     response: Classifier | None = None
     reason: Classifier | None = None
     tags: Mapping[str, str] = field(default_factory=dict)  # task -> "task/version", for evidence
+    moment_reads_reply: bool = False  # the moment model's meta.json `inputs` (MOMENT_INPUTS)
 
     def model_tag(self, task: str) -> str:
         return self.tags.get(task, task)
@@ -38,8 +39,11 @@ class Models:
         if clf is None:
             return None
 
+        reply = self.moment_reads_reply
+
         def run(items: Sequence[dict[str, str]]) -> list[float]:
-            texts = [moment_input(i["text"], i.get("context", "")) for i in items]
+            texts = [moment_input(i["text"], i.get("context", ""), i.get("reply", "") if reply else None)
+                     for i in items]
             return [p.get("moment", 0.0) for p in clf.predict_proba(texts)]
 
         return run
@@ -70,13 +74,20 @@ class Models:
 def load_models(settings: Settings) -> Models:
     loaded: dict[str, Classifier] = {}
     tags: dict[str, str] = {}
+    reads_reply = False
     for task, path in model_paths(settings).items():
         if not path.exists():
             raise UsageError(ErrorCode.MODEL_INVALID, f"[models] {task} = {path}: no such directory")
         loaded[task] = load_classifier(path, task)
-        tags[task] = f"{task}/{read_info(path, task).version}"
+        info = read_info(path, task)
+        tags[task] = f"{task}/{info.version}"
+        if task == "moment":
+            inputs = str(info.meta.get("inputs", MOMENT_INPUTS[0]))
+            if inputs not in MOMENT_INPUTS:
+                raise UsageError(ErrorCode.MODEL_INVALID, f"{path}: meta.json inputs {inputs!r} unknown")
+            reads_reply = inputs == "turn+before+reply"
     return Models(moment=loaded.get("moment"), response=loaded.get("response"), reason=loaded.get("reason"),
-                  tags=tags)
+                  tags=tags, moment_reads_reply=reads_reply)
 
 
 # Collect young objects every 50,000 allocations instead of 700 (CPython's default).

@@ -13,7 +13,8 @@ from pipeline.train.metrics import classification_report
 
 def score_model(path: Path, set_dir: Path) -> dict[str, Any]:
     info = read_info(path)
-    examples = [e for e in from_eval_set(set_dir) if e.task == info.task]
+    reply = info.meta.get("inputs") == "turn+before+reply"
+    examples = [e for e in from_eval_set(set_dir, moment_reply=reply) if e.task == info.task]
     clf = load_classifier(path, info.task)
     probs = clf.predict_proba([e.text for e in examples])
     preds = [max(p, key=lambda k: p[k]) for p in probs]

@@ -20,7 +20,7 @@ from typing import Any
 from pipeline.errors import ErrorCode, UsageError
 from pipeline.evaluate import norm
 from pipeline.labels import REASONS, RESPONSES
-from pipeline.textinputs import moment_input, reason_input, response_input
+from pipeline.textinputs import moment_input, reason_input, reply_after, response_input
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,7 @@ def _last(turns: list[dict[str, Any]], role: str) -> str:
     return ""
 
 
-def _first(turns: list[dict[str, Any]], role: str) -> str:
-    for t in turns:
-        if t.get("role") == role:
-            return str(t.get("text", ""))
-    return ""
-
-
-def from_neecoach(folder: Path) -> list[Example]:
+def from_neecoach(folder: Path, moment_reply: bool = False) -> list[Example]:
     out: list[Example] = []
     src = f"neecoach:{folder}"
     for moments in sorted(folder.glob("moments*.jsonl")):  # moments.jsonl, moments_more.jsonl, ...
@@ -69,13 +62,13 @@ def from_neecoach(folder: Path) -> list[Example]:
             ctx, nxt = row.get("context") or [], row.get("next") or []
             text = str(row["text"])
             is_moment = bool(row.get("moment"))
-            out.append(Example("moment", moment_input(text, _last(ctx, "seller")),
+            answer = reply_after((str(t.get("role")), str(t.get("text", ""))) for t in nxt)
+            out.append(Example("moment", moment_input(text, _last(ctx, "seller"), answer if moment_reply else None),
                                "moment" if is_moment else "no_moment", gid, src))
             if not is_moment:
                 continue
             if row.get("response") in RESPONSES:
-                reply = _first(nxt, "seller")
-                out.append(Example("response", response_input(reply, text), row["response"], gid, src))
+                out.append(Example("response", response_input(answer, text), row["response"], gid, src))
             if row.get("reason") in REASONS:
                 later = " ".join(str(t.get("text", "")) for t in nxt if t.get("role") == "customer")
                 out.append(Example("reason", reason_input(text, later), row["reason"], gid, src))
@@ -89,7 +82,7 @@ def from_neecoach(folder: Path) -> list[Example]:
     return out
 
 
-def from_eval_set(set_dir: Path) -> list[Example]:
+def from_eval_set(set_dir: Path, moment_reply: bool = False) -> list[Example]:
     """A labelled set (SCHEMA.md): ingest its calls, then label every customer utterance."""
     from pipeline.config import load_settings
     from pipeline.ingest import IngestedCall, RoleContext, ingest_file, plan
@@ -115,21 +108,22 @@ def from_eval_set(set_dir: Path) -> list[Example]:
                 continue
             text = u["text"]
             before = next((x["text"] for x in reversed(utts[:i]) if x["role"] == "seller"), "")
+            answer = reply_after((x["role"], x["text"]) for x in utts[i + 1:])
             hit = next((p for p in pending if p[0] in norm(text)), None)
             gid = res.call["call_id"]
-            out.append(Example("moment", moment_input(text, before), "moment" if hit else "no_moment", gid, src))
+            out.append(Example("moment", moment_input(text, before, answer if moment_reply else None),
+                               "moment" if hit else "no_moment", gid, src))
             if hit is None:
                 continue
             pending.remove(hit)
             m = hit[1]
-            reply = next((x["text"] for x in utts[i + 1:] if x["role"] == "seller"), "")
-            out.append(Example("response", response_input(reply, text), m["response"], gid, src))
+            out.append(Example("response", response_input(answer, text), m["response"], gid, src))
             later = " ".join(x["text"] for x in utts[i + 1:i + 5] if x["role"] == "customer")
             out.append(Example("reason", reason_input(text, later), m["reason"], gid, src))
     return out
 
 
-def from_label_studio(path: Path) -> list[Example]:
+def from_label_studio(path: Path, moment_reply: bool = False) -> list[Example]:
     """Label Studio JSON export of neecoach tasks (see `neecoach export-for-labelling`)."""
     try:
         tasks = json.loads(path.read_text(encoding="utf-8"))
@@ -152,7 +146,8 @@ def from_label_studio(path: Path) -> list[Example]:
         text, before = str(data.get("text", "")), str(data.get("before", ""))
         src = f"label_studio:{path}"
         if choices.get("moment") in ("moment", "no_moment"):
-            out.append(Example("moment", moment_input(text, before), choices["moment"], gid, src))
+            reply = str(data.get("reply", "")) if moment_reply else None
+            out.append(Example("moment", moment_input(text, before, reply), choices["moment"], gid, src))
         if choices.get("moment") == "moment":
             if choices.get("response") in RESPONSES:
                 out.append(Example("response", response_input(str(data.get("reply", "")), text),
@@ -163,17 +158,18 @@ def from_label_studio(path: Path) -> list[Example]:
     return out
 
 
-def load_sources(sources: list[dict[str, str]], base: Path) -> list[Example]:
+def load_sources(sources: list[dict[str, str]], base: Path, moment_reply: bool = False) -> list[Example]:
+    """Every source's examples; `moment_reply`: the moment examples read the rep's reply too (MOMENT_INPUTS)."""
     out: list[Example] = []
     for s in sources:
         kind, path = s.get("kind"), Path(str(s.get("path", "")))
         path = path if path.is_absolute() else base / path
         if kind == "neecoach":
-            out += from_neecoach(path)
+            out += from_neecoach(path, moment_reply)
         elif kind == "eval_set":
-            out += from_eval_set(path)
+            out += from_eval_set(path, moment_reply)
         elif kind == "label_studio":
-            out += from_label_studio(path)
+            out += from_label_studio(path, moment_reply)
         else:
             raise UsageError(ErrorCode.CONFIG_INVALID, f"unknown data source kind {kind!r}")
     return out

@@ -16,6 +16,7 @@ from pipeline import __version__
 from pipeline.config import PROJECT_ROOT
 from pipeline.errors import ErrorCode, UsageError
 from pipeline.modelstore import TASK_LABELS
+from pipeline.textinputs import MOMENT_INPUTS
 from pipeline.train.data import Example, data_hash, load_sources, split
 from pipeline.train.spacy_textcat import TextcatArgs, train_textcat
 
@@ -59,8 +60,13 @@ def train_from_config(
 ) -> dict[str, dict[str, Any]]:
     cfg = load_train_config(config_path)
     base = PROJECT_ROOT if not config_path.is_absolute() or config_path.is_relative_to(PROJECT_ROOT) else Path.cwd()
-    examples = load_sources(list(cfg.get("data", {}).get("sources", [])), base)
     tcfg = dict(cfg.get("train", {}))
+    moment_inputs = str(tcfg.get("moment_inputs", MOMENT_INPUTS[0]))
+    if moment_inputs not in MOMENT_INPUTS:
+        raise UsageError(ErrorCode.CONFIG_INVALID,
+                         f"[train] moment_inputs = {moment_inputs!r}; one of: {', '.join(MOMENT_INPUTS)}")
+    examples = load_sources(list(cfg.get("data", {}).get("sources", [])), base,
+                            moment_reply=moment_inputs == "turn+before+reply")
     backend = "transformers" if base_model is not None else str(tcfg.get("backend", "spacy-bow"))
     root = out_root or PROJECT_ROOT / str(cfg.get("output", {}).get("root", "models"))
     version = version or str(cfg.get("output", {}).get("version", "v1"))
@@ -114,6 +120,8 @@ def train_from_config(
             "training_args": args,
             "val_fraction": val_fraction,
         }
+        if task == "moment":
+            meta["inputs"] = moment_inputs
         metrics = {"validation": report["validation"], "history": report.get("history", [])}
         _write(out_dir / "meta.json", meta)
         _write(out_dir / "metrics.json", metrics)
