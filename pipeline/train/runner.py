@@ -154,7 +154,9 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
         for lab, m in val.get("per_class", {}).items()
     )
     purpose = {
-        "moment": "decides whether a customer utterance, read with the rep's turn before it, is a 'nee' moment",
+        "moment": "decides whether a customer utterance, read with the rep's turn before it"
+                  + (" and the start of the rep's reply after it" if meta.get("inputs") == "turn+before+reply" else "")
+                  + ", is a 'nee' moment",
         "response": "classifies the rep's first reply to a customer 'nee' (explore / argue / accept / other)",
         "reason": "classifies why the customer says no, from the moment and what the customer says next",
     }[meta["task"]]
