@@ -16,7 +16,7 @@ from collections.abc import Iterable
 FILLERS = frozenset({"eh", "ehm", "uh", "uhm", "um", "euh", "euhm", "hm", "hmm", "mm", "mhm", "ehh", "uhh"})
 _WORD = re.compile(r"[\w'’]+")  # the pieces between runs of anything else
 _MAX_CONTEXT_WORDS = 24
-_MAX_REPLY_WORDS = 8
+_MAX_REPLY_WORDS = 12
 # What a moment model reads, recorded in its meta.json as `inputs` (a model without it reads "turn+before"):
 # the customer turn and the rep's turn before it, and, since models v7, the start of the rep's reply after it.
 MOMENT_INPUTS = ("turn+before", "turn+before+reply")

@@ -230,7 +230,7 @@ def test_moment_input_reads_the_reps_reply_only_when_asked() -> None:
     reply = "Oei, dan past ze helaas niet in onze hal, want twaalf meter is echt het maximum bij ons hoor."
     with_reply = moment_input("Ze is veertien meter tachtig.", "Zal ik een plek vrijhouden?", reply)
     assert with_reply.startswith(plain + " nxt_oei nxt_dan nxt_past")
-    assert len([w for w in with_reply.split() if w.startswith("nxt_")]) == 8  # only the start of the reply
+    assert len([w for w in with_reply.split() if w.startswith("nxt_")]) == 12  # only the start of the reply
 
 
 def test_a_moment_model_trained_on_the_reply_says_so_and_gets_it_at_run_time(tmp_path: Path) -> None:
