@@ -265,3 +265,35 @@ def test_unknown_moment_inputs_are_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError) as err:
         train_from_config(cfg, tasks=["moment"])
     assert err.value.code.value == "E401" and "moment_inputs" in err.value.message
+
+
+def test_averaged_seeds_make_one_model_whose_logits_are_the_runs_mean(tmp_path: Path) -> None:
+    """`average_seeds = 2`: the weights of two seeded runs averaged; for a bag-of-words textcat (linear up to the
+    softmax) that is the two runs' averaged logits, in one model of the same size and speed."""
+    import math
+
+    from pipeline.modelstore import SpacyTextcat, read_info
+    from pipeline.train.data import from_neecoach, split
+    from pipeline.train.spacy_textcat import TextcatArgs, train_textcat
+
+    write_data(tmp_path / "data")
+    examples = [e for e in from_neecoach(tmp_path / "data") if e.task == "moment"]
+    train, val = split(examples, 0.3, 3)
+    labels = ("moment", "no_moment")
+    probe = ["laat maar zitten", "nee hoor ga je gang", "stuur maar een mailtje ctx_offerte", "dat beslist mijn baas"]
+
+    def log_odds(args: TextcatArgs, name: str) -> tuple[list[float], dict[str, object]]:
+        report = train_textcat(labels, train, val, args, tmp_path / name / "model")
+        (tmp_path / name / "meta.json").write_text(json.dumps({"task": "moment", "version": name,
+                                                               "backend": "spacy-bow", "labels": list(labels)}))
+        clf = SpacyTextcat(read_info(tmp_path / name, "moment"))
+        return [math.log(p["moment"] / p["no_moment"]) for p in clf.predict_proba(probe)], report
+
+    a, _ = log_odds(TextcatArgs(seed=3, max_epochs=4, patience=2), "s3")
+    b, _ = log_odds(TextcatArgs(seed=4, max_epochs=4, patience=2), "s4")
+    both, report = log_odds(TextcatArgs(seed=3, max_epochs=4, patience=2, average_seeds=2), "avg")
+    assert a != b  # two seeds, two models
+    for got, x, y in zip(both, a, b, strict=True):
+        assert got == pytest.approx((x + y) / 2, abs=1e-4)
+    assert report["validation"]["epoch"] == "averaged"  # type: ignore[index]
+    assert {h["seed"] for h in report["history"]} == {3, 4}  # type: ignore[attr-defined]
