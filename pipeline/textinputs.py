@@ -20,6 +20,7 @@ _MAX_REPLY_WORDS = 12
 # What a moment model reads, recorded in its meta.json as `inputs` (a model without it reads "turn+before"):
 # the customer turn and the rep's turn before it, and, since models v7, the start of the rep's reply after it.
 MOMENT_INPUTS = ("turn+before", "turn+before+reply")
+MOMENT_WITH_REPLY = MOMENT_INPUTS[1]
 
 
 def words(text: str) -> list[str]:

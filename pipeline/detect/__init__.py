@@ -8,7 +8,8 @@ Every utterance goes through the tokenizer and the cue matcher once (`nlp.cue_vi
 context rules run only on candidate customer turns (a cheap cue gate) and the seller turns around them.
 
 `models` is an optional hook; where it has these methods they are used on top of the rules:
-    moment_proba(items: list[dict]) -> list[float]     items: {"context": seller text, "text": customer text}
+    moment_proba(items: list[dict]) -> list[float]     items: {"context": seller text, "text": customer text,
+                                                                 "reply": the seller's next turn}
     response_proba(items: list[dict]) -> list[dict[str, float]]   items: {"moment": ..., "text": seller text}
     reason_proba(items: list[dict]) -> list[dict[str, float]]     items: {"text": moment text, "later": text}
     model_tag(task: str) -> str      (optional) how evidence names the model, e.g. "reason/v3"

@@ -17,7 +17,7 @@ from pipeline.config import Settings
 from pipeline.detect import Detections, DetectSettings, detect
 from pipeline.errors import ErrorCode, UsageError
 from pipeline.modelstore import Classifier, load_classifier, model_paths, read_info
-from pipeline.textinputs import MOMENT_INPUTS, moment_input, reason_input, response_input
+from pipeline.textinputs import MOMENT_INPUTS, MOMENT_WITH_REPLY, moment_input, reason_input, response_input
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def load_models(settings: Settings) -> Models:
             inputs = str(info.meta.get("inputs", MOMENT_INPUTS[0]))
             if inputs not in MOMENT_INPUTS:
                 raise UsageError(ErrorCode.MODEL_INVALID, f"{path}: meta.json inputs {inputs!r} unknown")
-            reads_reply = inputs == "turn+before+reply"
+            reads_reply = inputs == MOMENT_WITH_REPLY
     return Models(moment=loaded.get("moment"), response=loaded.get("response"), reason=loaded.get("reason"),
                   tags=tags, moment_reads_reply=reads_reply)
 

@@ -7,13 +7,14 @@ from typing import Any
 
 from pipeline.errors import ErrorCode, UsageError
 from pipeline.modelstore import load_classifier, read_info
+from pipeline.textinputs import MOMENT_WITH_REPLY
 from pipeline.train.data import from_eval_set
 from pipeline.train.metrics import classification_report
 
 
 def score_model(path: Path, set_dir: Path) -> dict[str, Any]:
     info = read_info(path)
-    reply = info.meta.get("inputs") == "turn+before+reply"
+    reply = info.meta.get("inputs") == MOMENT_WITH_REPLY
     examples = [e for e in from_eval_set(set_dir, moment_reply=reply) if e.task == info.task]
     clf = load_classifier(path, info.task)
     probs = clf.predict_proba([e.text for e in examples])

@@ -16,7 +16,7 @@ from pipeline import __version__
 from pipeline.config import PROJECT_ROOT
 from pipeline.errors import ErrorCode, UsageError
 from pipeline.modelstore import TASK_LABELS
-from pipeline.textinputs import MOMENT_INPUTS
+from pipeline.textinputs import MOMENT_INPUTS, MOMENT_WITH_REPLY
 from pipeline.train.data import Example, data_hash, load_sources, split
 from pipeline.train.spacy_textcat import TextcatArgs, train_textcat
 
@@ -66,7 +66,7 @@ def train_from_config(
         raise UsageError(ErrorCode.CONFIG_INVALID,
                          f"[train] moment_inputs = {moment_inputs!r}; one of: {', '.join(MOMENT_INPUTS)}")
     examples = load_sources(list(cfg.get("data", {}).get("sources", [])), base,
-                            moment_reply=moment_inputs == "turn+before+reply")
+                            moment_reply=moment_inputs == MOMENT_WITH_REPLY)
     backend = "transformers" if base_model is not None else str(tcfg.get("backend", "spacy-bow"))
     root = out_root or PROJECT_ROOT / str(cfg.get("output", {}).get("root", "models"))
     version = version or str(cfg.get("output", {}).get("version", "v1"))
@@ -155,7 +155,7 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     )
     purpose = {
         "moment": "decides whether a customer utterance, read with the rep's turn before it"
-                  + (" and the start of the rep's reply after it" if meta.get("inputs") == "turn+before+reply" else "")
+                  + (" and the start of the rep's reply after it" if meta.get("inputs") == MOMENT_WITH_REPLY else "")
                   + ", is a 'nee' moment",
         "response": "classifies the rep's first reply to a customer 'nee' (explore / argue / accept / other)",
         "reason": "classifies why the customer says no, from the moment and what the customer says next",
